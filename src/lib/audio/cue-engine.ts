@@ -1,0 +1,142 @@
+/**
+ * The owner of the cue AudioContext: the single place that creates it, routes
+ * it to the speakers, keeps it running, and starts runs of breath cues on it.
+ *
+ * Tone gets its own context with `latencyHint: 'playback'` (larger buffers,
+ * fewer glitches; timing comes from scheduling, not from low latency). Music
+ * playback (howler) will have its own, so neither can suspend the other.
+ *
+ * @example
+ * const engine = await CueEngine.create(); // inside a click handler
+ * const run = engine.startRun(timeline, 'tones', 0);
+ */
+import type { CueSet } from '../breath/settings';
+import type { Timeline } from '../breath/timeline';
+import type { GainValue, Seconds } from '../units';
+import { CueRun } from './cue-run';
+import { loadTone, type ToneLib } from './tone';
+
+/** Lead time before the first cue, so that it is never scheduled in the past. */
+const START_LEAD: Seconds = 0.25;
+/** Volume changes glide over about this long rather than jump. */
+const VOLUME_GLIDE: Seconds = 0.06;
+
+interface AudioSessionLike {
+	type: string;
+}
+
+/** Perceived loudness grows roughly with the square of the gain; a slider feels even this way. */
+export function volumeToGain(volume: number): GainValue {
+	const clamped = Math.min(1, Math.max(0, volume));
+	return clamped * clamped;
+}
+
+function isAppleMobile(): boolean {
+	const ua = navigator.userAgent;
+	return /iPad|iPhone|iPod/.test(ua) || (/Macintosh/.test(ua) && navigator.maxTouchPoints > 1);
+}
+
+export class CueEngine {
+	readonly #tone: ToneLib;
+	readonly #context: import('tone').Context;
+	readonly #master: import('tone').Gain;
+	readonly #mediaElement: HTMLAudioElement | undefined;
+	readonly #onWake = (): void => void this.wake();
+
+	private constructor(tone: ToneLib, volume: number) {
+		this.#tone = tone;
+		this.#context = new tone.Context({ latencyHint: 'playback' });
+		tone.setContext(this.#context);
+		this.#master = new tone.Gain({ context: this.#context, gain: volumeToGain(volume) });
+		this.#mediaElement = isAppleMobile() ? this.#routeThroughMediaElement() : undefined;
+		if (!this.#mediaElement) this.#master.connect(this.#context.destination);
+		document.addEventListener('visibilitychange', this.#onWake);
+		this.#context.rawContext.addEventListener('statechange', this.#onWake);
+	}
+
+	/**
+	 * Loads Tone and makes the context. Call from a user gesture: browsers only
+	 * let sound start from one (and iOS only unlocks the media element then).
+	 */
+	static async create(volume: number): Promise<CueEngine> {
+		// Safari 16.4+: treat the page as media playback, so the mute switch and the lock screen don't silence it.
+		const session = (navigator as Navigator & { audioSession?: AudioSessionLike }).audioSession;
+		if (session) session.type = 'playback';
+		const tone = await loadTone();
+		const engine = new CueEngine(tone, volume);
+		await engine.wake();
+		return engine;
+	}
+
+	/**
+	 * iOS silences Web Audio alone when the screen locks; an <audio> element
+	 * playing a MediaStream of our output keeps it alive (generativefm/play,
+	 * destination-audio-element). Not testable here: no iOS device in CI.
+	 */
+	#routeThroughMediaElement(): HTMLAudioElement {
+		const raw = this.#context.rawContext as unknown as AudioContext;
+		const streamDestination = raw.createMediaStreamDestination();
+		this.#master.connect(streamDestination as unknown as import('tone').InputNode);
+		const element = new Audio();
+		element.srcObject = streamDestination.stream;
+		element.setAttribute('playsinline', '');
+		// Rejection means the gesture was lost; Web Audio still plays while the screen is on.
+		element.play().catch(() => undefined);
+		return element;
+	}
+
+	/** Resumes a context that the system suspended or interrupted (a call, a lock). */
+	async wake(): Promise<void> {
+		if (this.#context.state !== 'running') {
+			try {
+				await this.#context.resume();
+			} catch {
+				// Resuming without a gesture may be refused; the next tap tries again.
+			}
+		}
+		if (this.#mediaElement?.paused) this.#mediaElement.play().catch(() => undefined);
+	}
+
+	get running(): boolean {
+		return this.#context.state === 'running';
+	}
+
+	/** The audio clock. */
+	get now(): Seconds {
+		return this.#context.currentTime;
+	}
+
+	/** The audio-clock time of what is reaching the ears now (the clock less output latency). */
+	get heardNow(): Seconds {
+		const raw = this.#context.rawContext as unknown as Partial<AudioContext>;
+		const latency = raw.outputLatency || raw.baseLatency || 0;
+		return Math.max(0, this.#context.currentTime - latency);
+	}
+
+	setVolume(volume: number): void {
+		this.#master.gain.setTargetAtTime(volumeToGain(volume), this.#context.currentTime, VOLUME_GLIDE / 3);
+	}
+
+	/** Starts cues for `timeline` from position `from`, a moment from now. */
+	startRun(timeline: Timeline, cueSet: CueSet, from: Seconds): CueRun {
+		return new CueRun({
+			tone: this.#tone,
+			context: this.#context,
+			output: this.#master,
+			timeline,
+			cueSet,
+			from,
+			startAt: this.#context.currentTime + START_LEAD
+		});
+	}
+
+	/** Closes the context and releases everything. */
+	async dispose(): Promise<void> {
+		document.removeEventListener('visibilitychange', this.#onWake);
+		this.#context.rawContext.removeEventListener('statechange', this.#onWake);
+		this.#mediaElement?.pause();
+		if (this.#mediaElement) this.#mediaElement.srcObject = null;
+		this.#master.dispose();
+		await this.#context.close();
+	}
+}

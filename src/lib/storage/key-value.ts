@@ -1,0 +1,106 @@
+/**
+ * The one owner of the app's IndexedDB key-value store.
+ *
+ * Everything the app keeps on this device goes through here, so that every
+ * read is checked by the caller's parser and every write reports failure
+ * (a full disk, private mode) instead of throwing.
+ */
+import { createStore, del, get, set, type UseStore } from 'idb-keyval';
+
+export type Result<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+/** What a store needs from its backend; tests pass an in-memory one. */
+export interface KeyValueBackend {
+	get(key: string): Promise<unknown>;
+	set(key: string, value: unknown): Promise<void>;
+	delete(key: string): Promise<void>;
+}
+
+export const DATABASE_NAME = 'grounded';
+const STORE_NAME = 'keyval';
+
+/**
+ * idb-keyval on iOS keeps a cached connection that a backgrounded tab can lose
+ * (idb-keyval PR #175): on failure the connection is made anew and the call tried once more.
+ */
+export function indexedDbBackend(): KeyValueBackend {
+	let store: UseStore | undefined;
+	const useStore = (): UseStore => (store ??= createStore(DATABASE_NAME, STORE_NAME));
+	async function withRetry<T>(run: (s: UseStore) => Promise<T>): Promise<T> {
+		try {
+			return await run(useStore());
+		} catch (error) {
+			if (isQuotaError(error)) throw error;
+			store = undefined;
+			return run(useStore());
+		}
+	}
+	return {
+		get: (key) => withRetry((s) => get(key, s)),
+		set: (key, value) => withRetry((s) => set(key, value, s)),
+		delete: (key) => withRetry((s) => del(key, s))
+	};
+}
+
+export function memoryBackend(initial: Record<string, unknown> = {}): KeyValueBackend & { data: Map<string, unknown> } {
+	const data = new Map<string, unknown>(Object.entries(initial));
+	return {
+		data,
+		get: async (key) => structuredClone(data.get(key)),
+		set: async (key, value) => {
+			data.set(key, structuredClone(value));
+		},
+		delete: async (key) => {
+			data.delete(key);
+		}
+	};
+}
+
+export function isQuotaError(error: unknown): boolean {
+	return error instanceof DOMException && (error.name === 'QuotaExceededError' || error.code === 22);
+}
+
+/**
+ * A value kept on the device under one key, always read through `parse`.
+ *
+ * @example
+ * const stored = new StoredValue(backend, 'pacer-settings', parseStoredSettings);
+ * const settings = await stored.load(); // never throws; bad data gives the defaults
+ */
+export class StoredValue<T> {
+	readonly #backend: KeyValueBackend;
+	readonly #key: string;
+	readonly #parse: (raw: unknown) => T;
+
+	constructor(backend: KeyValueBackend, key: string, parse: (raw: unknown) => T) {
+		this.#backend = backend;
+		this.#key = key;
+		this.#parse = parse;
+	}
+
+	/** The stored value, parsed; the parser's fallback when missing, corrupt or unreadable. */
+	async load(): Promise<T> {
+		let raw: unknown;
+		try {
+			raw = await this.#backend.get(this.#key);
+		} catch {
+			raw = undefined;
+		}
+		return this.#parse(raw);
+	}
+
+	/** Writes the value; on failure the previous value stays as it was. */
+	async save(value: T): Promise<Result<T>> {
+		try {
+			await this.#backend.set(this.#key, value);
+			return { ok: true, value };
+		} catch (error) {
+			return {
+				ok: false,
+				reason: isQuotaError(error)
+					? 'Your settings could not be saved because this device is out of storage space. Your earlier settings are kept.'
+					: 'Your settings could not be saved on this device just now. Your earlier settings are kept.'
+			};
+		}
+	}
+}

@@ -1,0 +1,251 @@
+/**
+ * The breath pacer's state: settings (checked and remembered), the practice in
+ * progress, and where it stands on the audio clock.
+ *
+ * The page renders this and calls its methods; all sound goes through the
+ * CueEngine, all storage through StoredValue.
+ */
+import { CueEngine } from '$lib/audio/cue-engine';
+import type { CueRun } from '$lib/audio/cue-run';
+import { PHASE_NAMES, type PhaseKind } from '$lib/breath/patterns';
+import {
+	DEFAULT_SETTINGS,
+	customProblems,
+	parseStoredSettings,
+	settingsProblems,
+	timelineRequestOf,
+	type FieldProblem,
+	type PacerSettings
+} from '$lib/breath/settings';
+import { breathStartAt, buildTimeline, fullnessAt, positionAt, type Timeline } from '$lib/breath/timeline';
+import { pulseForPhase } from '$lib/platform/haptics';
+import { ScreenWakeLock } from '$lib/platform/wake-lock';
+import { indexedDbBackend, StoredValue, type KeyValueBackend } from '$lib/storage/key-value';
+import type { Seconds } from '$lib/units';
+
+export const SETTINGS_KEY = 'pacer-settings';
+
+export type PracticeStatus = 'idle' | 'starting' | 'running' | 'paused' | 'finished';
+
+type AnyProblem = FieldProblem<string>;
+
+/** Settings with one group of fields taken from `draft` when that group is valid. */
+function acceptValidGroups(saved: PacerSettings, draft: PacerSettings): PacerSettings {
+	const custom = customProblems(draft.custom).length === 0 ? draft.custom : saved.custom;
+	const candidate: PacerSettings = { ...draft, custom };
+	const problems = settingsProblems(candidate).map((p) => p.field);
+	return {
+		...candidate,
+		custom: { ...custom },
+		coherentRate: problems.includes('coherentRate') ? saved.coherentRate : candidate.coherentRate,
+		length: problems.includes('minutes') || problems.includes('breaths') ? saved.length : { ...candidate.length },
+		ramp: problems.includes('fromRate') || problems.includes('rampMinutes') ? saved.ramp : { ...candidate.ramp }
+	};
+}
+
+export class PacerState {
+	/** What is saved and used. */
+	settings: PacerSettings = $state(DEFAULT_SETTINGS);
+	/** What the form shows, which may hold a value not yet valid. */
+	draft: PacerSettings = $state(structuredClone(DEFAULT_SETTINGS));
+	loaded = $state(false);
+	status: PracticeStatus = $state('idle');
+	/** Timeline position heard now, in seconds. */
+	position: Seconds = $state(0);
+	/** Plain-words message when something went wrong (sound would not start, a save failed). */
+	message = $state('');
+	/** The words for screen readers, changed at each phase. */
+	announcement = $state('');
+
+	readonly problems: AnyProblem[] = $derived.by(() => {
+		const custom = this.draft.pattern === 'custom' ? customProblems(this.draft.custom) : [];
+		return [...custom, ...settingsProblems(this.draft)];
+	});
+
+	/** The timeline being practised, or the one the current settings would give. */
+	readonly timeline: Timeline = $derived.by(() => this.#activeTimeline ?? buildTimeline(timelineRequestOf(this.settings)));
+
+	readonly current = $derived(positionAt(this.timeline, this.position));
+	readonly fullness = $derived(fullnessAt(this.timeline, this.position));
+	readonly phaseName = $derived(this.current ? PHASE_NAMES[this.current.event.kind] : '');
+	readonly secondsLeft = $derived(this.current ? Math.ceil(this.current.remaining - 1e-6) : 0);
+	/** 0–1 through the whole practice. */
+	readonly overallProgress = $derived(this.timeline.end > 0 ? Math.min(1, this.position / this.timeline.end) : 0);
+
+	#activeTimeline: Timeline | undefined = $state(undefined);
+	#engine: CueEngine | undefined;
+	#run: CueRun | undefined;
+	#frame = 0;
+	#lastEventIndex = -1;
+	#pausedAt: Seconds = 0;
+	#saveTimer: ReturnType<typeof setTimeout> | undefined;
+	readonly #stored: StoredValue<PacerSettings>;
+	readonly #wakeLock = new ScreenWakeLock();
+	readonly #onVisibility = (): void => {
+		if (document.visibilityState === 'visible') this.#tick();
+	};
+
+	constructor(backend: KeyValueBackend = indexedDbBackend()) {
+		this.#stored = new StoredValue(backend, SETTINGS_KEY, parseStoredSettings);
+	}
+
+	async load(): Promise<void> {
+		const settings = await this.#stored.load();
+		this.settings = settings;
+		this.draft = structuredClone(settings);
+		this.loaded = true;
+	}
+
+	/** Call after any form change: keeps what is valid, and saves it. */
+	commitDraft(): void {
+		const next = acceptValidGroups(this.settings, $state.snapshot(this.draft) as PacerSettings);
+		if (JSON.stringify(next) === JSON.stringify(this.settings)) return;
+		const volumeChanged = next.volume !== this.settings.volume;
+		this.settings = next;
+		if (volumeChanged) this.#engine?.setVolume(next.volume);
+		// A slider drag makes many changes; one write when it settles is enough.
+		clearTimeout(this.#saveTimer);
+		this.#saveTimer = setTimeout(() => void this.#save(), 250);
+	}
+
+	async #save(): Promise<void> {
+		const result = await this.#stored.save($state.snapshot(this.settings) as PacerSettings);
+		this.message = result.ok ? '' : result.reason;
+	}
+
+	get canStart(): boolean {
+		return this.loaded && this.problems.length === 0 && (this.status === 'idle' || this.status === 'finished');
+	}
+
+	get practising(): boolean {
+		return this.status === 'running' || this.status === 'paused' || this.status === 'starting';
+	}
+
+	/** Starts practice. Call from a click or key press: sound may only start from a gesture. */
+	async start(): Promise<void> {
+		if (!this.canStart) return;
+		this.status = 'starting';
+		this.message = '';
+		const engine = await this.#ensureEngine();
+		if (!engine) {
+			this.status = 'idle';
+			return;
+		}
+		this.#activeTimeline = buildTimeline(timelineRequestOf(this.settings));
+		this.#lastEventIndex = -1;
+		this.#begin(engine, 0);
+		void this.#wakeLock.request();
+	}
+
+	async #ensureEngine(): Promise<CueEngine | undefined> {
+		if (this.#engine) {
+			await this.#engine.wake();
+			return this.#engine;
+		}
+		try {
+			this.#engine = await CueEngine.create(this.settings.volume);
+			document.addEventListener('visibilitychange', this.#onVisibility);
+			return this.#engine;
+		} catch {
+			this.message =
+				'The sound could not be started. If you are offline, open Grounded once with a connection so it can be kept on this device, then try again.';
+			return undefined;
+		}
+	}
+
+	#begin(engine: CueEngine, from: Seconds): void {
+		this.#run = engine.startRun(this.timeline, this.settings.cueSet, from);
+		this.position = from;
+		this.status = 'running';
+		this.#loop();
+	}
+
+	pause(): void {
+		if (this.status !== 'running' || !this.#run) return;
+		this.#run.stop();
+		// Resuming restarts the interrupted breath from its in-breath: the natural place to pick up.
+		this.#pausedAt = breathStartAt(this.timeline, this.position);
+		this.#run = undefined;
+		this.status = 'paused';
+		this.announce('Paused');
+		cancelAnimationFrame(this.#frame);
+	}
+
+	async resume(): Promise<void> {
+		if (this.status !== 'paused') return;
+		const engine = await this.#ensureEngine();
+		if (!engine) return;
+		this.#lastEventIndex = -1;
+		this.#begin(engine, this.#pausedAt);
+	}
+
+	/** Ends practice with a short fade; nothing stops abruptly. */
+	stop(): void {
+		this.#run?.stop();
+		this.#run = undefined;
+		this.#end('idle');
+		this.announce('Stopped');
+	}
+
+	#end(status: PracticeStatus): void {
+		cancelAnimationFrame(this.#frame);
+		this.status = status;
+		this.#activeTimeline = undefined;
+		this.position = 0;
+		void this.#wakeLock.release();
+	}
+
+	#loop(): void {
+		cancelAnimationFrame(this.#frame);
+		const frame = (): void => {
+			this.#tick();
+			if (this.status === 'running') this.#frame = requestAnimationFrame(frame);
+		};
+		this.#frame = requestAnimationFrame(frame);
+	}
+
+	/** Reads the audio clock and brings the visible state up to it. */
+	#tick(): void {
+		const run = this.#run;
+		const engine = this.#engine;
+		if (this.status !== 'running' || !run || !engine) return;
+		const heard = engine.heardNow;
+		if (heard >= run.endsAt) {
+			this.#run = undefined;
+			this.#end('finished');
+			this.announce('Practice complete');
+			return;
+		}
+		this.position = Math.max(run.from, run.positionAt(heard));
+		const at = this.current;
+		if (at && at.event.index !== this.#lastEventIndex) {
+			this.#lastEventIndex = at.event.index;
+			this.#onPhaseChange(at.event.kind);
+		}
+	}
+
+	#onPhaseChange(kind: PhaseKind): void {
+		if (this.settings.haptics) pulseForPhase(kind);
+		this.announce(PHASE_NAMES[kind]);
+	}
+
+	announce(text: string): void {
+		if (this.settings.announce) this.announcement = text;
+	}
+
+	/** Seconds of cues scheduled ahead now (shown to tests and curious users). */
+	get scheduledAhead(): Seconds {
+		return this.#run?.scheduledAhead ?? 0;
+	}
+
+	async dispose(): Promise<void> {
+		cancelAnimationFrame(this.#frame);
+		clearTimeout(this.#saveTimer);
+		document.removeEventListener('visibilitychange', this.#onVisibility);
+		this.#run?.dispose();
+		this.#run = undefined;
+		await this.#wakeLock.release();
+		await this.#engine?.dispose();
+		this.#engine = undefined;
+	}
+}
