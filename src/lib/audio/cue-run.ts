@@ -55,7 +55,7 @@ export class CueRun {
 	readonly #bus;
 	readonly #target: VoiceTarget;
 	readonly #voices: ScheduledVoice[] = [];
-	readonly #ocean: OceanSwell | undefined;
+	#ocean: OceanSwell | undefined;
 	readonly #intervalId: number;
 	/** Timeline position up to which every cue has been scheduled. */
 	#scheduledUntil: Seconds;
@@ -193,6 +193,7 @@ export class CueRun {
 		for (const voice of this.#voices) voice.dispose();
 		this.#voices.length = 0;
 		this.#ocean?.dispose();
+		this.#ocean = undefined;
 		this.#bus.dispose();
 	}
 

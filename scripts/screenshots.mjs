@@ -1,0 +1,37 @@
+// Takes screenshots of each page of the built app, for the README and for
+// looking at what we build. Needs the app served: `npm run preview` in another shell.
+//   node scripts/screenshots.mjs [outDir]
+import { mkdirSync } from 'node:fs';
+import { chromium } from 'playwright';
+import { chromiumArgs, chromiumExecutable } from './browser.js';
+
+const base = process.env.BASE_URL ?? 'http://localhost:4173';
+const out = process.argv[2] ?? 'docs';
+mkdirSync(out, { recursive: true });
+
+const browser = await chromium.launch({ executablePath: chromiumExecutable(), args: chromiumArgs });
+const shots = [
+	{ name: 'home', path: '/', viewport: { width: 1100, height: 760 } },
+	{ name: 'breathe', path: '/breathe/', viewport: { width: 1100, height: 1400 } },
+	{ name: 'breathe-mobile', path: '/breathe/', viewport: { width: 390, height: 844 } },
+	{ name: 'breathe-practising', path: '/breathe/', viewport: { width: 1100, height: 800 }, begin: true },
+	{ name: 'breathe-reduced-motion', path: '/breathe/', viewport: { width: 1100, height: 800 }, begin: true, reduced: true }
+];
+for (const shot of shots) {
+	const context = await browser.newContext({
+		viewport: shot.viewport,
+		reducedMotion: shot.reduced ? 'reduce' : 'no-preference',
+		colorScheme: 'dark'
+	});
+	const page = await context.newPage();
+	await page.goto(base + shot.path);
+	await page.waitForLoadState('networkidle');
+	if (shot.begin) {
+		await page.getByRole('button', { name: 'Begin' }).click();
+		await page.waitForTimeout(3200);
+	}
+	await page.screenshot({ path: `${out}/${shot.name}.png`, fullPage: !shot.begin });
+	await context.close();
+	console.log(`${out}/${shot.name}.png`);
+}
+await browser.close();

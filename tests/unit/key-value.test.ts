@@ -1,0 +1,57 @@
+import 'fake-indexeddb/auto';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SETTINGS, parseStoredSettings, type PacerSettings } from '../../src/lib/breath/settings';
+import {
+	indexedDbBackend,
+	memoryBackend,
+	StoredValue,
+	type KeyValueBackend
+} from '../../src/lib/storage/key-value';
+
+const custom: PacerSettings = { ...DEFAULT_SETTINGS, pattern: 'box', cueSet: 'chimes', volume: 0.4 };
+
+describe('StoredValue with IndexedDB', () => {
+	it('remembers settings across store instances (a reload)', async () => {
+		const first = new StoredValue(indexedDbBackend(), 'pacer-settings', parseStoredSettings);
+		expect(await first.load()).toEqual(DEFAULT_SETTINGS);
+		expect(await first.save(custom)).toEqual({ ok: true, value: custom });
+		const second = new StoredValue(indexedDbBackend(), 'pacer-settings', parseStoredSettings);
+		expect(await second.load()).toEqual(custom);
+	});
+
+	it('falls back to defaults for a corrupt stored value', async () => {
+		const backend = indexedDbBackend();
+		await backend.set('corrupt', { version: 1, pattern: 'nonsense', volume: Number.POSITIVE_INFINITY });
+		const stored = new StoredValue(backend, 'corrupt', parseStoredSettings);
+		expect(await stored.load()).toEqual(DEFAULT_SETTINGS);
+	});
+});
+
+describe('StoredValue failures', () => {
+	it('says so in plain words when the disk is full, and keeps the earlier value', async () => {
+		const memory = memoryBackend({ 'pacer-settings': custom });
+		const full: KeyValueBackend = {
+			get: memory.get,
+			delete: memory.delete,
+			set: async () => {
+				throw new DOMException('full', 'QuotaExceededError');
+			}
+		};
+		const stored = new StoredValue(full, 'pacer-settings', parseStoredSettings);
+		const result = await stored.save({ ...custom, volume: 1 });
+		expect(result.ok).toBe(false);
+		if (!result.ok) expect(result.reason).toMatch(/out of storage space.*earlier settings are kept/);
+		expect(await stored.load()).toEqual(custom);
+	});
+
+	it('gives defaults when the store cannot be read at all', async () => {
+		const broken: KeyValueBackend = {
+			get: async () => {
+				throw new Error('gone');
+			},
+			set: async () => undefined,
+			delete: async () => undefined
+		};
+		expect(await new StoredValue(broken, 'k', parseStoredSettings).load()).toEqual(DEFAULT_SETTINGS);
+	});
+});
