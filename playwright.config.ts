@@ -1,8 +1,9 @@
 import { defineConfig } from '@playwright/test';
 import { chromiumArgs, chromiumExecutable } from './scripts/browser.js';
 
-// Playwright only shows a service worker's own requests to route handlers with
-// this flag; the offline tests need it to cut the worker's network too (playwright #2311).
+// setOffline alone did not cut a service worker's own requests in older Playwright
+// (playwright #2311); with this flag route handlers see them too, so the offline
+// tests can abort every request that would reach the network.
 process.env.PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS = '1';
 
 const port = 4173;

@@ -10,7 +10,18 @@ const config = {
 	kit: {
 		// Every page is prerendered to plain files: any static host or CDN can serve the app.
 		adapter: adapter({ pages: 'build', assets: 'build', fallback: undefined, strict: true }),
-		serviceWorker: { register: false }
+		serviceWorker: { register: false },
+		typescript: {
+			// Type-check the configs, scripts and bench along with the app.
+			config: (tsconfig) => {
+				tsconfig.include.push(
+					'../bench/**/*.ts',
+					'../playwright.config.ts',
+					'../vitest.bench.config.ts',
+					'../scripts/**/*.js'
+				);
+			}
+		}
 	}
 };
 

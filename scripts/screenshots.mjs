@@ -15,7 +15,13 @@ const shots = [
 	{ name: 'breathe', path: '/breathe/', viewport: { width: 1100, height: 1400 } },
 	{ name: 'breathe-mobile', path: '/breathe/', viewport: { width: 390, height: 844 } },
 	{ name: 'breathe-practising', path: '/breathe/', viewport: { width: 1100, height: 800 }, begin: true },
-	{ name: 'breathe-reduced-motion', path: '/breathe/', viewport: { width: 1100, height: 800 }, begin: true, reduced: true }
+	{
+		name: 'breathe-reduced-motion',
+		path: '/breathe/',
+		viewport: { width: 1100, height: 800 },
+		begin: true,
+		reduced: true
+	}
 ];
 for (const shot of shots) {
 	const context = await browser.newContext({

@@ -59,7 +59,8 @@ export function timeToSilence(samples: Float32Array, sampleRate: number, from: n
 export function peakBetween(samples: Float32Array, sampleRate: number, from: number, to: number): number {
 	let peak = 0;
 	const end = Math.min(samples.length, Math.round(to * sampleRate));
-	for (let i = Math.max(0, Math.round(from * sampleRate)); i < end; i += 1) peak = Math.max(peak, Math.abs(samples[i]!));
+	for (let i = Math.max(0, Math.round(from * sampleRate)); i < end; i += 1)
+		peak = Math.max(peak, Math.abs(samples[i]!));
 	return peak;
 }
 

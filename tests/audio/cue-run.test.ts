@@ -7,14 +7,7 @@ import { HORIZON, MIN_AHEAD, STOP_FADE } from '../../src/lib/audio/cue-run';
 import { MIN_ATTACK } from '../../src/lib/audio/cue-voices';
 import type { BreathPattern } from '../../src/lib/breath/patterns';
 import { buildTimeline } from '../../src/lib/breath/timeline';
-import {
-	attackTimes,
-	findOnsets,
-	maxSecondDifference,
-	onsetErrors,
-	peakBetween,
-	timeToSilence
-} from './analysis';
+import { attackTimes, findOnsets, maxSecondDifference, onsetErrors, peakBetween, timeToSilence } from './analysis';
 import { renderRun } from './render';
 
 const coherent: BreathPattern = { kind: 'coherent', breathsPerMinute: 5.5 };
@@ -60,19 +53,22 @@ describe('soft tones', () => {
 });
 
 describe('stopping', () => {
-	it.each(['tones', 'chimes', 'ocean'] as const)('%s fade to silence within 100 ms and release everything', async (cueSet) => {
-		const timeline = buildTimeline({ pattern: coherent, length: { kind: 'minutes', minutes: 2 } });
-		const stopAt = 0.5 + 2.5; // the middle of the first in-breath
-		const result = await renderRun({ timeline, cueSet, duration: 5, stopAt });
-		expect(result.silentAt).toBeDefined();
-		const stoppedAt = result.silentAt! - STOP_FADE;
-		expect(peakBetween(result.samples, result.sampleRate, stoppedAt - 0.3, stoppedAt)).toBeGreaterThan(0.01);
-		expect(timeToSilence(result.samples, result.sampleRate, stoppedAt)).toBeLessThanOrEqual(0.1);
-		expect(peakBetween(result.samples, result.sampleRate, stoppedAt + 0.1, 5)).toBeLessThan(1e-3);
-		expect(maxSecondDifference(result.samples)).toBeLessThan(0.02);
-		expect(result.run.disposed).toBe(true);
-		expect(result.run.liveVoices).toBe(0);
-	});
+	it.each(['tones', 'chimes', 'ocean'] as const)(
+		'%s fade to silence within 100 ms and release everything',
+		async (cueSet) => {
+			const timeline = buildTimeline({ pattern: coherent, length: { kind: 'minutes', minutes: 2 } });
+			const stopAt = 0.5 + 2.5; // the middle of the first in-breath
+			const result = await renderRun({ timeline, cueSet, duration: 5, stopAt });
+			expect(result.silentAt).toBeDefined();
+			const stoppedAt = result.silentAt! - STOP_FADE;
+			expect(peakBetween(result.samples, result.sampleRate, stoppedAt - 0.3, stoppedAt)).toBeGreaterThan(0.01);
+			expect(timeToSilence(result.samples, result.sampleRate, stoppedAt)).toBeLessThanOrEqual(0.1);
+			expect(peakBetween(result.samples, result.sampleRate, stoppedAt + 0.1, 5)).toBeLessThan(1e-3);
+			expect(maxSecondDifference(result.samples)).toBeLessThan(0.02);
+			expect(result.run.disposed).toBe(true);
+			expect(result.run.liveVoices).toBe(0);
+		}
+	);
 });
 
 describe('other cue sets', () => {

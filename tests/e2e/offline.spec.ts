@@ -15,9 +15,12 @@ async function immutableBuildFiles(): Promise<string[]> {
 
 /** Waits for the worker to install and control the page; a page loaded before the worker existed may need a reload. */
 async function waitUntilControlled(page: Page): Promise<void> {
-	await page.evaluate(async () => {
-		await navigator.serviceWorker.ready;
+	const ready = await page.evaluate(async () => {
+		const timeout = new Promise<false>((resolve) => setTimeout(() => resolve(false), 20_000));
+		return Promise.race([navigator.serviceWorker.ready.then(() => true), timeout]);
 	});
+	// Usually a preview server started before the last build, serving pages whose chunks are gone.
+	expect(ready, 'the service worker never became ready: is the server serving the current build?').toBe(true);
 	// The first install claims the open page, but that can land a moment after `ready`.
 	const claimed = await page
 		.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 5_000 })

@@ -35,6 +35,7 @@ export function audioTapInitScript(options) {
 				this.quietNeeded = Math.round(o.minQuiet * sampleRate);
 				// Sound right at the start counts as an onset: the context began in silence.
 				this.quiet = this.quietNeeded;
+				this.batchBlocks = o.batchBlocks;
 				this.peaks = new Float32Array(o.batchBlocks);
 				this.count = 0;
 				this.batchStart = 0;
@@ -67,7 +68,8 @@ export function audioTapInitScript(options) {
 				if (this.count === this.peaks.length) {
 					const peaks = this.peaks;
 					this.port.postMessage({ type: 'levels', startFrame: this.batchStart, blockFrames: frames, peaks }, [peaks.buffer]);
-					this.peaks = new Float32Array(peaks.length);
+					// The transfer detaches the old buffer, so its length now reads 0.
+					this.peaks = new Float32Array(this.batchBlocks);
 					this.count = 0;
 				}
 				return true;

@@ -1,12 +1,7 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, parseStoredSettings, type PacerSettings } from '../../src/lib/breath/settings';
-import {
-	indexedDbBackend,
-	memoryBackend,
-	StoredValue,
-	type KeyValueBackend
-} from '../../src/lib/storage/key-value';
+import { indexedDbBackend, memoryBackend, StoredValue, type KeyValueBackend } from '../../src/lib/storage/key-value';
 
 const custom: PacerSettings = { ...DEFAULT_SETTINGS, pattern: 'box', cueSet: 'chimes', volume: 0.4 };
 

@@ -34,7 +34,9 @@ describe('customProblems', () => {
 describe('settingsProblems', () => {
 	it('checks lengths as whole numbers in range', () => {
 		const bad: PacerSettings = { ...DEFAULT_SETTINGS, length: { kind: 'minutes', minutes: 61 } };
-		expect(settingsProblems(bad)).toEqual([{ field: 'minutes', message: 'Minutes can be a whole number from 1 to 60.' }]);
+		expect(settingsProblems(bad)).toEqual([
+			{ field: 'minutes', message: 'Minutes can be a whole number from 1 to 60.' }
+		]);
 		const fraction: PacerSettings = { ...DEFAULT_SETTINGS, length: { kind: 'breaths', count: 2.5 } };
 		expect(settingsProblems(fraction).map((p) => p.field)).toEqual(['breaths']);
 	});

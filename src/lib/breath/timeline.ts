@@ -22,9 +22,7 @@ import { cycleLength, cyclePhases, patternRate } from './patterns';
 import type { BreathsPerMinute, Seconds } from '../units';
 import { SECONDS_PER_MINUTE } from '../units';
 
-export type PracticeLength =
-	| { kind: 'minutes'; minutes: number }
-	| { kind: 'breaths'; count: number };
+export type PracticeLength = { kind: 'minutes'; minutes: number } | { kind: 'breaths'; count: number };
 
 export interface Ramp {
 	/** The rate of the first breath; slows to the pattern's own rate. */

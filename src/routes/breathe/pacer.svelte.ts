@@ -63,7 +63,9 @@ export class PacerState {
 	});
 
 	/** The timeline being practised, or the one the current settings would give. */
-	readonly timeline: Timeline = $derived.by(() => this.#activeTimeline ?? buildTimeline(timelineRequestOf(this.settings)));
+	readonly timeline: Timeline = $derived.by(
+		() => this.#activeTimeline ?? buildTimeline(timelineRequestOf(this.settings))
+	);
 
 	readonly current = $derived(positionAt(this.timeline, this.position));
 	readonly fullness = $derived(fullnessAt(this.timeline, this.position));
@@ -105,7 +107,10 @@ export class PacerState {
 		if (volumeChanged) this.#engine?.setVolume(next.volume);
 		// A slider drag makes many changes; one write when it settles is enough.
 		clearTimeout(this.#saveTimer);
-		this.#saveTimer = setTimeout(() => void this.#save(), 250);
+		this.#saveTimer = setTimeout(() => {
+			this.#saveTimer = undefined;
+			void this.#save();
+		}, 250);
 	}
 
 	async #save(): Promise<void> {
@@ -238,9 +243,17 @@ export class PacerState {
 		return this.#run?.scheduledAhead ?? 0;
 	}
 
+	/** Saves a change still waiting for its write, as the page goes away. */
+	flushSave(): void {
+		if (this.#saveTimer === undefined) return;
+		clearTimeout(this.#saveTimer);
+		this.#saveTimer = undefined;
+		void this.#save();
+	}
+
 	async dispose(): Promise<void> {
 		cancelAnimationFrame(this.#frame);
-		clearTimeout(this.#saveTimer);
+		this.flushSave();
 		document.removeEventListener('visibilitychange', this.#onVisibility);
 		this.#run?.dispose();
 		this.#run = undefined;

@@ -1,0 +1,71 @@
+import js from '@eslint/js';
+import prettier from 'eslint-config-prettier';
+import svelte from 'eslint-plugin-svelte';
+import globals from 'globals';
+import ts from 'typescript-eslint';
+import svelteConfig from './svelte.config.js';
+
+export default ts.config(
+	{
+		ignores: ['build/', '.svelte-kit/', 'node_modules/', 'test-results/', 'playwright-report/', 'bench-results/']
+	},
+	js.configs.recommended,
+	...ts.configs.recommended,
+	...svelte.configs.recommended,
+	prettier,
+	...svelte.configs.prettier,
+	{
+		languageOptions: {
+			globals: { ...globals.browser, ...globals.node }
+		}
+	},
+	{
+		// Type-aware rules for TypeScript, Svelte components and rune modules.
+		files: ['**/*.ts', '**/*.svelte', '**/*.svelte.ts'],
+		languageOptions: {
+			parserOptions: {
+				// The service worker has its own lib (webworker), outside the app's tsconfig.
+				projectService: { allowDefaultProject: ['src/service-worker.ts'] },
+				extraFileExtensions: ['.svelte'],
+				parser: ts.parser,
+				svelteConfig
+			}
+		},
+		rules: {
+			// A promise left floating hides failures; await it, or mark it `void` with a reason.
+			'@typescript-eslint/no-floating-promises': 'error',
+			'@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { attributes: false } }],
+			'@typescript-eslint/no-explicit-any': 'error',
+			'@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }]
+		}
+	},
+	{
+		// Pure core: the breath domain knows nothing of audio, DOM or storage.
+		files: ['src/lib/breath/**/*.ts'],
+		rules: {
+			'no-restricted-imports': [
+				'error',
+				{
+					patterns: [
+						{
+							group: ['tone', 'howler', 'idb-keyval', '$app/*', '*/audio/*', '*/storage/*', '*/platform/*'],
+							message: 'src/lib/breath is pure: no audio, storage or platform imports.'
+						}
+					]
+				}
+			],
+			'no-restricted-globals': ['error', 'window', 'document', 'navigator', 'indexedDB', 'AudioContext', 'localStorage']
+		}
+	},
+	{
+		// Components render state and call methods; they never make audio nodes or open stores.
+		files: ['src/**/*.svelte'],
+		rules: {
+			'no-restricted-imports': [
+				'error',
+				{ patterns: [{ group: ['tone', 'howler', 'idb-keyval'], message: 'Go through the owning module in src/lib.' }] }
+			],
+			'no-restricted-globals': ['error', 'AudioContext', 'indexedDB']
+		}
+	}
+);
