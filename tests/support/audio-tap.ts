@@ -16,7 +16,7 @@
  */
 import type { BrowserContext, Page } from '@playwright/test';
 import type { Seconds } from '../../src/lib/units';
-import { audioTapInitScript, DEFAULT_TAP_OPTIONS } from './audio-tap-browser.js';
+import { DEFAULT_TAP_OPTIONS, installAudioTapInto } from './audio-tap-browser.js';
 
 /** Quiet needed before an onset, as the worklet applies it. */
 export const TAP_MIN_QUIET: Seconds = DEFAULT_TAP_OPTIONS.minQuiet;
@@ -25,7 +25,7 @@ export const TAP_THRESHOLD = DEFAULT_TAP_OPTIONS.threshold;
 
 /** Installs the tap in every page of `target` from now on; call before `goto`. */
 export async function installAudioTap(target: Page | BrowserContext): Promise<void> {
-	await target.addInitScript(audioTapInitScript, DEFAULT_TAP_OPTIONS);
+	await installAudioTapInto(target);
 }
 
 /** What one tapped context has recorded, as read at one moment. */
@@ -34,8 +34,14 @@ export interface TapReading {
 	readonly sampleRate: number;
 	/** The context's clock when read. */
 	readonly currentTime: Seconds;
+	/** Sound up to this context time has been analysed (the clock less the tap's delay line). */
+	readonly recordedUntil: Seconds;
+	/**
+	 * Context time of the first sample the tap analysed; at or below 0 when it heard everything
+	 * from the context's start. An onset is only trustworthy after coveredFrom + TAP_MIN_QUIET.
+	 */
+	readonly coveredFrom: Seconds | null;
 	readonly state: string;
-	readonly ready: boolean;
 	readonly error: string | null;
 	/** Exact onset times on the context's clock. */
 	readonly onsets: Seconds[];
@@ -59,10 +65,7 @@ export interface TapClick {
 	readonly contextTimes: Record<number, Seconds>;
 }
 
-/**
- * The page-side shape of `window.__audioTap`, for the functions run inside the page.
- * Kept loose on purpose: it is only read in page.evaluate callbacks.
- */
+/** The page-side shape of `window.__audioTap` (see audio-tap-browser.js). */
 interface PageTap {
 	contexts: Record<
 		number,
@@ -70,11 +73,11 @@ interface PageTap {
 			id: number;
 			context: AudioContext;
 			sampleRate: number;
-			ready: boolean;
+			delay: number;
+			coveredFrom: number | null;
 			error: string | null;
 			onsets: { time: number }[];
 			levels: { startFrame: number; blockFrames: number; peaks: Float32Array }[];
-			destinationConnections: number;
 		}
 	>;
 	clicks: TapClick[];
@@ -94,12 +97,14 @@ export async function readTap(page: Page, id: number): Promise<TapReading> {
 		({ id }) => {
 			const entry = (window as unknown as TapWindow).__audioTap.contexts[id];
 			if (!entry) throw new Error(`No tapped context ${id}`);
+			const currentTime = entry.context.currentTime;
 			return {
 				id,
 				sampleRate: entry.sampleRate,
-				currentTime: entry.context.currentTime,
+				currentTime,
+				recordedUntil: currentTime - entry.delay,
+				coveredFrom: entry.coveredFrom,
 				state: entry.context.state,
-				ready: entry.ready,
 				error: entry.error,
 				onsets: entry.onsets.map((onset) => onset.time)
 			};
@@ -167,6 +172,22 @@ export async function waitForAudioTime(page: Page, id: number, time: Seconds, ti
 	await page.waitForFunction(
 		({ id, time }) => ((window as unknown as TapWindow).__audioTap.contexts[id]?.context.currentTime ?? 0) >= time,
 		{ id, time },
+		{ timeout, polling: 20 }
+	);
+}
+
+/**
+ * Waits until the tap has analysed context `id`'s sound up to `time` (the clock runs the delay
+ * line ahead of the analysis), with a margin for the last batch of block peaks to arrive.
+ */
+export async function waitForRecorded(page: Page, id: number, time: Seconds, timeout = 60_000): Promise<void> {
+	const margin: Seconds = 0.05;
+	await page.waitForFunction(
+		({ id, time, margin }) => {
+			const entry = (window as unknown as TapWindow).__audioTap.contexts[id];
+			return entry !== undefined && entry.context.currentTime - entry.delay >= time + margin;
+		},
+		{ id, time, margin },
 		{ timeout, polling: 20 }
 	);
 }

@@ -8,11 +8,8 @@ export async function registerServiceWorker(): Promise<void> {
 	// In dev the worker would cache modules Vite rebuilds on every edit, so it stays off there.
 	if (dev || !('serviceWorker' in navigator)) return;
 	try {
-		await navigator.serviceWorker.register('/service-worker.js', {
-			scope: '/',
-			// Vite serves the worker as an ES module in dev; the build emits a classic script.
-			type: dev ? 'module' : 'classic'
-		});
+		// The build emits a classic script (only Vite's dev server serves it as a module).
+		await navigator.serviceWorker.register('/service-worker.js', { scope: '/', type: 'classic' });
 	} catch {
 		// Without a worker the app still works online; it only loses its offline copy. Private
 		// windows, some embedded browsers and insecure origins refuse registration, and none of

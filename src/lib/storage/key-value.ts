@@ -19,27 +19,43 @@ export interface KeyValueBackend {
 export const DATABASE_NAME = 'grounded';
 const STORE_NAME = 'keyval';
 
-/**
- * idb-keyval on iOS keeps a cached connection that a backgrounded tab can lose
- * (idb-keyval PR #175): on failure the connection is made anew and the call tried once more.
- */
-export function indexedDbBackend(): KeyValueBackend {
-	let store: UseStore | undefined;
-	const useStore = (): UseStore => (store ??= createStore(DATABASE_NAME, STORE_NAME));
-	async function withRetry<T>(run: (s: UseStore) => Promise<T>): Promise<T> {
-		try {
-			return await run(useStore());
-		} catch (error) {
-			if (isQuotaError(error)) throw error;
-			store = undefined;
-			return run(useStore());
-		}
+/** The one connection to the app's database, opened on first use. */
+let sharedStore: UseStore | undefined;
+const useStore = (): UseStore => (sharedStore ??= createStore(DATABASE_NAME, STORE_NAME));
+
+async function withRetry<T>(run: (s: UseStore) => Promise<T>): Promise<T> {
+	try {
+		return await run(useStore());
+	} catch (error) {
+		if (isQuotaError(error)) throw error;
+		// idb-keyval on iOS keeps a cached connection that a backgrounded tab can lose
+		// (idb-keyval PR #175): the connection is made anew and the call tried once more.
+		sharedStore = undefined;
+		return run(useStore());
 	}
-	return {
-		get: (key) => withRetry((s) => get(key, s)),
-		set: (key, value) => withRetry((s) => set(key, value, s)),
-		delete: (key) => withRetry((s) => del(key, s))
-	};
+}
+
+const sharedBackend: KeyValueBackend = {
+	get: (key) => withRetry((s) => get(key, s)),
+	set: (key, value) => withRetry((s) => set(key, value, s)),
+	delete: (key) => withRetry((s) => del(key, s))
+};
+
+/** The app's IndexedDB store. Every caller shares one connection. */
+export function indexedDbBackend(): KeyValueBackend {
+	return sharedBackend;
+}
+
+/** Closes the shared connection (so the database can be deleted); the next call opens it again. */
+export async function closeDatabase(): Promise<void> {
+	const store = sharedStore;
+	sharedStore = undefined;
+	if (!store) return;
+	try {
+		await store('readonly', (objectStore) => objectStore.transaction.db.close());
+	} catch {
+		// It was never opened, or is already gone.
+	}
 }
 
 export function memoryBackend(initial: Record<string, unknown> = {}): KeyValueBackend & { data: Map<string, unknown> } {

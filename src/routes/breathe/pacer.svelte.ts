@@ -21,9 +21,13 @@ import { breathStartAt, buildTimeline, fullnessAt, positionAt, type Timeline } f
 import { pulseForPhase } from '$lib/platform/haptics';
 import { ScreenWakeLock } from '$lib/platform/wake-lock';
 import { indexedDbBackend, StoredValue, type KeyValueBackend } from '$lib/storage/key-value';
-import type { Seconds } from '$lib/units';
+import type { Milliseconds, Seconds } from '$lib/units';
 
 export const SETTINGS_KEY = 'pacer-settings';
+
+/** How long the audio clock may stand still, while visible, before we try to wake it, then give up. */
+const CLOCK_WAKE_MS: Milliseconds = 1_000;
+const CLOCK_GIVE_UP_MS: Milliseconds = 4_000;
 
 export type PracticeStatus = 'idle' | 'starting' | 'running' | 'paused' | 'finished';
 
@@ -80,6 +84,8 @@ export class PacerState {
 	#frame = 0;
 	#lastEventIndex = -1;
 	#pausedAt: Seconds = 0;
+	#lastClock: Seconds = -1;
+	#lastClockWall: Milliseconds = 0;
 	#saveTimer: ReturnType<typeof setTimeout> | undefined;
 	readonly #stored: StoredValue<PacerSettings>;
 	readonly #wakeLock = new ScreenWakeLock();
@@ -214,6 +220,7 @@ export class PacerState {
 		const run = this.#run;
 		const engine = this.#engine;
 		if (this.status !== 'running' || !run || !engine) return;
+		if (this.#clockStuck(engine)) return;
 		const heard = engine.heardNow;
 		if (heard >= run.endsAt) {
 			this.#run = undefined;
@@ -227,6 +234,28 @@ export class PacerState {
 			this.#lastEventIndex = at.event.index;
 			this.#onPhaseChange(at.event.kind);
 		}
+	}
+
+	/**
+	 * A context can stick in 'suspended' or 'interrupted' after a call or a lock
+	 * (howler #1660, #1771): try to wake it, and if the clock still stands,
+	 * pause honestly and say so rather than show a breath that is not sounding.
+	 */
+	#clockStuck(engine: CueEngine): boolean {
+		const wall = performance.now();
+		if (engine.now !== this.#lastClock || document.visibilityState !== 'visible') {
+			this.#lastClock = engine.now;
+			this.#lastClockWall = wall;
+			return false;
+		}
+		const stalled = wall - this.#lastClockWall;
+		if (stalled > CLOCK_GIVE_UP_MS) {
+			this.pause();
+			this.message = 'The device paused the sound. Tap Resume to carry on from the start of this breath.';
+			return true;
+		}
+		if (stalled > CLOCK_WAKE_MS) void engine.wake();
+		return false;
 	}
 
 	#onPhaseChange(kind: PhaseKind): void {
