@@ -105,8 +105,7 @@ test('each tone starts where the timeline says, within 3 ms', async ({ page }) =
 	expect(partway.onsets.filter((time) => time <= first + 9)).toHaveLength(soFar.length);
 	expect(compareToPlan(partway.onsets, soFar, first).worstMs).toBeLessThanOrEqual(TOLERANCE * 1000);
 
-	// The last out-breath ends with the closing bell; wait for it, then a little longer for strays.
-	await waitForOnsets(page, id, planned.length + 1, 30_000);
+	// The last out-breath ends with the closing bell; listen a little past it for strays.
 	await waitForRecorded(page, id, first + timeline.end + 0.5);
 	const done = await readTap(page, id);
 	const withBell = [...planned, timeline.end];
@@ -153,7 +152,6 @@ test('a stalled main thread makes no cue late or missing', async ({ page }) => {
 	const heard = onsets.filter((time) => time <= first + cut);
 	const result = compareToPlan(heard, expected, first);
 	test.info().annotations.push({ type: 'worst cue error', description: `${result.worstMs} ms` });
-	console.log('STALL', JSON.stringify(result.errorsMs), JSON.stringify(heard.map((t) => t - first)));
 	expect(heard, `onsets against plan (ms): ${result.errorsMs.join(', ')}`).toHaveLength(expected.length);
 	expect(result.worstMs, `onsets against plan (ms): ${result.errorsMs.join(', ')}`).toBeLessThanOrEqual(
 		TOLERANCE * 1000

@@ -18,7 +18,12 @@ function builtPages(dir = buildDir): string[] {
 
 /** '/breathe/index.html' → '/breathe/' */
 function routeOf(file: string): string {
-	return '/' + relative(buildDir, file).replace(/index\.html$/, '').replace(/\.html$/, '');
+	return (
+		'/' +
+		relative(buildDir, file)
+			.replace(/index\.html$/, '')
+			.replace(/\.html$/, '')
+	);
 }
 
 const routes = builtPages().map(routeOf).sort();
@@ -45,7 +50,13 @@ test('every prerendered page carries a strict CSP without unsafe-eval', () => {
 		expect(csp, `${file} has a CSP`).toBeDefined();
 		expect(csp).not.toContain('unsafe-eval');
 		expect(csp).not.toContain('unsafe-inline');
-		for (const directive of ["default-src 'self'", "connect-src 'self'", "object-src 'none'", "base-uri 'self'", "form-action 'self'"]) {
+		for (const directive of [
+			"default-src 'self'",
+			"connect-src 'self'",
+			"object-src 'none'",
+			"base-uri 'self'",
+			"form-action 'self'"
+		]) {
 			expect(csp).toContain(directive);
 		}
 		expect(csp).toMatch(/script-src 'self'( 'sha256-[^']+')*;/);

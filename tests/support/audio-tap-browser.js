@@ -89,18 +89,30 @@ registerProcessor('grounded-audio-tap', GroundedAudioTap);
 
 /**
  * Installs the tap in every page of `target` from now on (call before `goto`): the init script,
- * and the route that serves its worklet module. Routed on the browser context so that it also
- * answers when the app's service worker makes the request (the project's Playwright config sets
- * PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS for that; playwright #2311).
+ * and what serves its worklet module at TAP_MODULE_PATH.
  *
  * @param {import('playwright').Page | import('playwright').BrowserContext} target
  * @param {Partial<AudioTapOptions>} [overrides]
  */
 export async function installAudioTapInto(target, overrides = {}) {
 	const context = 'goto' in target ? target.context() : target;
+	// Served twice over, because the request takes one of two roads. When the app's service worker
+	// controls the page, the worker fetches the module and Playwright's route answers (the project's
+	// config sets PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS so routes see worker requests;
+	// playwright #2311). Otherwise the page fetches it itself, and Playwright's routes never see a
+	// worklet's module request, so the DevTools protocol's Fetch domain answers on each page.
 	await context.route(`**${TAP_MODULE_PATH}`, (route) =>
 		route.fulfill({ status: 200, contentType: 'text/javascript', body: TAP_PROCESSOR_SOURCE })
 	);
+	if ('goto' in target) {
+		await serveModuleToPage(target);
+	} else {
+		await Promise.all(context.pages().map(serveModuleToPage));
+		context.on('page', (page) => {
+			// A failure here shows later, and plainly, as the tap's error on each context of that page.
+			serveModuleToPage(page).catch(() => undefined);
+		});
+	}
 	/** @type {AudioTapInit} */
 	const init = {
 		...DEFAULT_TAP_OPTIONS,
@@ -109,6 +121,23 @@ export async function installAudioTapInto(target, overrides = {}) {
 		moduleUrls: [TAP_MODULE_PATH]
 	};
 	await target.addInitScript(audioTapInitScript, init);
+}
+
+/** @param {import('playwright').Page} page */
+async function serveModuleToPage(page) {
+	const session = await page.context().newCDPSession(page);
+	session.on('Fetch.requestPaused', (event) => {
+		session
+			.send('Fetch.fulfillRequest', {
+				requestId: event.requestId,
+				responseCode: 200,
+				responseHeaders: [{ name: 'Content-Type', value: 'text/javascript' }],
+				body: Buffer.from(TAP_PROCESSOR_SOURCE).toString('base64')
+			})
+			// The page may have closed meanwhile; nothing is waiting for the answer then.
+			.catch(() => undefined);
+	});
+	await session.send('Fetch.enable', { patterns: [{ urlPattern: `*${TAP_MODULE_PATH}`, requestStage: 'Request' }] });
 }
 
 /**
@@ -291,7 +320,7 @@ export function audioTapInitScript(options) {
 				if (args.length >= 2) originalDisconnect.call(this, tap.input, args[1]);
 				else originalDisconnect.call(this, tap.input);
 			} catch {
-				// It was connected before the tap existed; nothing to undo.
+				// The tap's connection was already gone (an earlier full disconnect); nothing to undo.
 			}
 		}
 		return result;

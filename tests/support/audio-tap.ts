@@ -2,9 +2,11 @@
  * Records the page's real audio output in Chromium, without the app's help, and reads it back.
  *
  * Every AudioContext the page makes gets a tap: whatever is connected to its destination is also
- * connected to an AudioWorklet that finds onsets on the audio thread and reports their exact
- * frame on the context's own clock, plus the peak of every render quantum. The browser side lives
- * in audio-tap-browser.js so that the bench can use the very same code.
+ * connected, through a short delay line, to an AudioWorklet that finds onsets on the audio thread
+ * and reports their exact frame on the context's own clock, plus the peak of every render quantum.
+ * Results for a moment of sound arrive TAP_DELAY after it (the delay line keeps what plays while
+ * the worklet loads); `waitForRecorded` waits for that. The browser side lives in
+ * audio-tap-browser.js so that the bench uses the very same code.
  *
  * @example
  * await installAudioTap(page);
@@ -15,13 +17,15 @@
  * const { onsets } = await readTap(page, id);
  */
 import type { BrowserContext, Page } from '@playwright/test';
-import type { Seconds } from '../../src/lib/units';
+import type { Milliseconds, Seconds } from '../../src/lib/units';
 import { DEFAULT_TAP_OPTIONS, installAudioTapInto } from './audio-tap-browser.js';
 
 /** Quiet needed before an onset, as the worklet applies it. */
 export const TAP_MIN_QUIET: Seconds = DEFAULT_TAP_OPTIONS.minQuiet;
 /** Magnitude that counts as sound. */
 export const TAP_THRESHOLD = DEFAULT_TAP_OPTIONS.threshold;
+/** How long after a sound the tap has analysed it. */
+export const TAP_DELAY: Seconds = DEFAULT_TAP_OPTIONS.delay;
 
 /** Installs the tap in every page of `target` from now on; call before `goto`. */
 export async function installAudioTap(target: Page | BrowserContext): Promise<void> {
@@ -145,16 +149,29 @@ export async function tapClicks(page: Page): Promise<TapClick[]> {
  * so "the newest context" would not do.
  */
 export async function waitForSoundingContext(page: Page, before: readonly number[], timeout = 10_000): Promise<number> {
-	const handle = await page.waitForFunction(
-		({ before }) => {
-			const tap = (window as unknown as TapWindow).__audioTap;
-			const found = Object.values(tap.contexts).find((entry) => !before.includes(entry.id) && entry.onsets.length > 0);
-			return found ? found.id : null;
-		},
-		{ before: [...before] },
-		{ timeout, polling: 50 }
-	);
-	return (await handle.jsonValue()) as number;
+	try {
+		const handle = await page.waitForFunction(
+			({ before }) => {
+				const tap = (window as unknown as TapWindow).__audioTap;
+				const found = Object.values(tap.contexts).find(
+					(entry) => !before.includes(entry.id) && entry.onsets.length > 0
+				);
+				return found ? found.id : null;
+			},
+			{ before: [...before] },
+			{ timeout, polling: 50 }
+		);
+		return (await handle.jsonValue()) as number;
+	} catch (error) {
+		// Say whether the page was silent or the tap itself failed (its worklet would not load).
+		const problems = await page.evaluate(() =>
+			Object.values((window as unknown as TapWindow).__audioTap.contexts)
+				.filter((entry) => entry.error !== null)
+				.map((entry) => `context ${entry.id}: ${entry.error}`)
+		);
+		const detail = problems.length > 0 ? `the tap failed: ${problems.join('; ')}` : 'the page made no sound';
+		throw new Error(`No new audio context sounded within ${timeout} ms: ${detail}`, { cause: error });
+	}
 }
 
 /** Waits until context `id` has recorded at least `count` onsets; returns the reading. */
@@ -196,7 +213,7 @@ export async function waitForRecorded(page: Page, id: number, time: Seconds, tim
  * The performance.now() moment at which context time `time` reaches the speakers, from the
  * context's output timestamp: the time a listener hears it.
  */
-export async function heardAt(page: Page, id: number, time: Seconds): Promise<number> {
+export async function heardAt(page: Page, id: number, time: Seconds): Promise<Milliseconds> {
 	return page.evaluate(
 		({ id, time }) => {
 			const entry = (window as unknown as TapWindow).__audioTap.contexts[id];

@@ -46,7 +46,11 @@ export class CueEngine {
 	private constructor(tone: ToneLib, volume: number) {
 		this.#tone = tone;
 		this.#context = new tone.Context({ latencyHint: 'playback' });
+		// Importing Tone made a default context (Tone #719); close it, or it keeps a second
+		// audio thread running and competes for the audio session on iOS.
+		const importDefault = tone.getContext();
 		tone.setContext(this.#context);
+		if (importDefault !== this.#context && importDefault.rawContext.state !== 'closed') void importDefault.dispose();
 		this.#master = new tone.Gain({ context: this.#context, gain: volumeToGain(volume) });
 		this.#mediaElement = isAppleMobile() ? this.#routeThroughMediaElement() : undefined;
 		if (!this.#mediaElement) this.#master.connect(this.#context.destination);

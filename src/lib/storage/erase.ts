@@ -40,7 +40,9 @@ export async function eraseEverything(): Promise<Result<void>> {
 		if (results.includes('blocked')) {
 			problems.push('Grounded is open in another tab or window: close it to finish erasing your saved data.');
 		} else if (results.includes('failed')) {
-			problems.push('Some saved data could not be erased. Try again, or clear this site’s data in your browser’s settings.');
+			problems.push(
+				'Some saved data could not be erased. Try again, or clear this site’s data in your browser’s settings.'
+			);
 		}
 	}
 
