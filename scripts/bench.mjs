@@ -19,9 +19,11 @@ function print(figures) {
 
 rmSync('bench-results/offline.json', { force: true });
 const offline = spawnSync('npx', ['vitest', 'run', '--config', 'vitest.bench.config.ts', '--reporter=dot'], {
-	stdio: ['ignore', 'ignore', 'inherit']
+	encoding: 'utf8'
 });
 if (offline.status !== 0) {
+	// Only shown on failure: the render's console is otherwise noise (Tone's autoplay notices).
+	console.error(offline.stdout, offline.stderr);
 	console.error('The offline render failed; run `npx vitest run --config vitest.bench.config.ts` to see why.');
 	process.exit(1);
 }
