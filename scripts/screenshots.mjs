@@ -15,6 +15,7 @@ const shots = [
 	{ name: 'breathe', path: '/breathe/', viewport: { width: 1100, height: 1400 } },
 	{ name: 'breathe-mobile', path: '/breathe/', viewport: { width: 390, height: 844 } },
 	{ name: 'breathe-practising', path: '/breathe/', viewport: { width: 1100, height: 800 }, begin: true },
+	{ name: 'privacy', path: '/privacy/', viewport: { width: 1100, height: 1300 } },
 	{
 		name: 'breathe-reduced-motion',
 		path: '/breathe/',

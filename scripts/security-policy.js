@@ -31,7 +31,7 @@ export const cspDirectives = {
 	// SvelteKit adds the sha256 hash of its inline start-up script to this list at build time.
 	'script-src': ['self'],
 	'style-src': ['self', 'unsafe-hashes', sha256(ROUTE_ANNOUNCER_STYLE)],
-	'img-src': ['self', 'data:'],
+	'img-src': ['self'],
 	'font-src': ['self'],
 	// Recorded clips and howler's unlock sound are played from blob: and data: URLs.
 	'media-src': ['self', 'blob:', 'data:'],

@@ -162,6 +162,10 @@ const tpPhases = (() => {
 				0.01168 * Math.cos(6 * Math.PI * r);
 			taps[k] = sinc * win;
 		}
+		// Unity gain at DC for each phase.
+		let sum = 0;
+		for (const t of taps) sum += t;
+		for (let k = 0; k < taps.length; k++) taps[k] = (taps[k] ?? 0) / sum;
 		phases.push(taps);
 	}
 	return phases;

@@ -140,6 +140,13 @@ test('erase all my data leaves no database, cache or service worker behind', asy
 	expect(before.workers).toBe(1);
 
 	await page.goto('/privacy/');
+	const downloading = page.waitForEvent('download');
+	await page.getByRole('button', { name: 'Save a copy of my data' }).click();
+	const download = await downloading;
+	expect(download.suggestedFilename()).toMatch(/^grounded-data-\d{4}-\d{2}-\d{2}\.json$/);
+	const copy = JSON.parse(readFileSync(await download.path(), 'utf8'));
+	expect(copy).toMatchObject({ app: 'Grounded', data: { 'pacer-settings': { pattern: 'four-seven-eight' } } });
+
 	await page.getByRole('button', { name: 'Erase all my data' }).click();
 	await page.getByRole('dialog').getByRole('button', { name: 'Erase everything' }).click();
 	await expect(page.getByRole('status')).toContainText('has been erased');

@@ -28,6 +28,7 @@ describe('StoredValue failures', () => {
 		const full: KeyValueBackend = {
 			get: memory.get,
 			delete: memory.delete,
+			entries: memory.entries,
 			set: async () => {
 				throw new DOMException('full', 'QuotaExceededError');
 			}
@@ -45,8 +46,21 @@ describe('StoredValue failures', () => {
 				throw new Error('gone');
 			},
 			set: async () => undefined,
-			delete: async () => undefined
+			delete: async () => undefined,
+			entries: async () => []
 		};
 		expect(await new StoredValue(broken, 'k', parseStoredSettings).load()).toEqual(DEFAULT_SETTINGS);
+	});
+});
+
+describe('copyOfMyData', () => {
+	it('copies every stored value', async () => {
+		const { copyOfMyData } = await import('../../src/lib/storage/export');
+		const copy = await copyOfMyData(memoryBackend({ 'pacer-settings': custom, other: [1, 2] }));
+		expect(copy.ok).toBe(true);
+		if (copy.ok) {
+			expect(copy.value.app).toBe('Grounded');
+			expect(copy.value.data).toEqual({ 'pacer-settings': custom, other: [1, 2] });
+		}
 	});
 });

@@ -5,7 +5,7 @@
  * read is checked by the caller's parser and every write reports failure
  * (a full disk, private mode) instead of throwing.
  */
-import { createStore, del, get, set, type UseStore } from 'idb-keyval';
+import { createStore, del, entries, get, set, type UseStore } from 'idb-keyval';
 
 export type Result<T> = { ok: true; value: T } | { ok: false; reason: string };
 
@@ -14,6 +14,8 @@ export interface KeyValueBackend {
 	get(key: string): Promise<unknown>;
 	set(key: string, value: unknown): Promise<void>;
 	delete(key: string): Promise<void>;
+	/** Every key and value, for "save a copy of my data". */
+	entries(): Promise<[string, unknown][]>;
 }
 
 export const DATABASE_NAME = 'grounded';
@@ -38,7 +40,8 @@ async function withRetry<T>(run: (s: UseStore) => Promise<T>): Promise<T> {
 const sharedBackend: KeyValueBackend = {
 	get: (key) => withRetry((s) => get(key, s)),
 	set: (key, value) => withRetry((s) => set(key, value, s)),
-	delete: (key) => withRetry((s) => del(key, s))
+	delete: (key) => withRetry((s) => del(key, s)),
+	entries: () => withRetry((s) => entries<string, unknown>(s))
 };
 
 /** The app's IndexedDB store. Every caller shares one connection. */
@@ -68,7 +71,8 @@ export function memoryBackend(initial: Record<string, unknown> = {}): KeyValueBa
 		},
 		delete: async (key) => {
 			data.delete(key);
-		}
+		},
+		entries: async () => structuredClone([...data.entries()])
 	};
 }
 
