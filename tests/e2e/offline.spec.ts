@@ -105,6 +105,16 @@ test('the app shell works offline after one online visit', async ({ page, contex
 	}, expected);
 	expect(failed).toEqual([]);
 
+	// The pacer starts with no network: Tone loads from the cache, the audio clock runs, the phases follow.
+	await page.goto('/breathe/');
+	await expect(page.getByRole('heading', { name: 'Your practice' })).toBeVisible();
+	await page.getByRole('button', { name: 'Begin' }).click();
+	await expect(page.getByRole('button', { name: 'Pause' })).toBeVisible();
+	await expect(page.getByTestId('live-region')).toHaveText('Breathe in');
+	await expect(page.getByTestId('live-region')).toHaveText('Breathe out', { timeout: 10_000 });
+	await expect(page.getByRole('alert')).toHaveCount(0);
+	await page.getByRole('button', { name: 'Stop' }).click();
+
 	// Pages try the network first and fall back; every file must have come from the cache alone.
 	const filesFromNetwork = reachedNetwork
 		.map((url) => new URL(url).pathname)
