@@ -41,7 +41,7 @@ export default ts.config(
 	},
 	{
 		// Pure core: the breath domain knows nothing of audio, DOM or storage.
-		files: ['src/lib/breath/**/*.ts'],
+		files: ['src/lib/breath/**/*.ts', 'src/lib/session/**/*.ts', 'src/lib/result.ts', 'src/lib/units.ts'],
 		rules: {
 			'no-restricted-imports': [
 				'error',
@@ -49,7 +49,7 @@ export default ts.config(
 					patterns: [
 						{
 							group: ['tone', 'howler', 'idb-keyval', '$app/*', '*/audio/*', '*/storage/*', '*/platform/*'],
-							message: 'src/lib/breath is pure: no audio, storage or platform imports.'
+							message: 'The pure core (breath, session) imports no audio, storage or platform code.'
 						}
 					]
 				}

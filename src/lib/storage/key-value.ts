@@ -7,7 +7,9 @@
  */
 import { createStore, del, entries, get, set, type UseStore } from 'idb-keyval';
 
-export type Result<T> = { ok: true; value: T } | { ok: false; reason: string };
+import type { Result } from '../result';
+
+export type { Result };
 
 /** What a store needs from its backend; tests pass an in-memory one. */
 export interface KeyValueBackend {
