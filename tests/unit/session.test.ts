@@ -187,3 +187,19 @@ describe('session log', () => {
 		expect(csvCell('plain', true)).toBe('plain');
 	});
 });
+
+describe('curated playlists', () => {
+	it('all pass the schema and tell a whole arc', async () => {
+		const { CURATED_PLAYLISTS } = await import('../../src/lib/session/curated-playlists');
+		expect(CURATED_PLAYLISTS.length).toBeGreaterThanOrEqual(4);
+		for (const playlist of CURATED_PLAYLISTS) {
+			expect(parsePlaylist(structuredClone(playlist))).toEqual({ ok: true, value: playlist });
+			expect(playlist.phases.at(-1)?.kind).toBe('grounding');
+		}
+		const minutes = CURATED_PLAYLISTS.map(plannedMinutes);
+		expect(minutes[0]).toBeGreaterThanOrEqual(120);
+		expect(minutes[0]).toBeLessThanOrEqual(180);
+		expect(minutes[1]).toBe(75);
+		expect(minutes[2]).toBe(30);
+	});
+});
