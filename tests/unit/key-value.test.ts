@@ -36,7 +36,10 @@ describe('StoredValue failures', () => {
 		const stored = new StoredValue(full, 'pacer-settings', parseStoredSettings);
 		const result = await stored.save({ ...custom, volume: 1 });
 		expect(result.ok).toBe(false);
-		if (!result.ok) expect(result.reason).toMatch(/out of storage space.*earlier settings are kept/);
+		if (!result.ok)
+			expect(result.reason).toMatch(
+				/^Your settings could not be saved because this device is out of storage space\. The copy saved before is kept\.$/
+			);
 		expect(await stored.load()).toEqual(custom);
 	});
 

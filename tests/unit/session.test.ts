@@ -203,3 +203,25 @@ describe('curated playlists', () => {
 		expect(minutes[2]).toBe(30);
 	});
 });
+
+describe('curated tracks', () => {
+	it('every playlist track exists in the catalog, with its loudness at the target', async () => {
+		const { CURATED_PLAYLISTS } = await import('../../src/lib/session/curated-playlists');
+		const { CURATED_TRACKS, curatedTrack } = await import('../../src/lib/music/catalog');
+		expect(CURATED_TRACKS.length).toBeGreaterThanOrEqual(8);
+		for (const track of CURATED_TRACKS) {
+			expect(track.durationSeconds).toBeGreaterThanOrEqual(180);
+			expect(Math.abs(track.loudnessLufs + 23)).toBeLessThanOrEqual(0.5);
+			expect(track.file).toContain(track.sha256);
+		}
+		const loudness = CURATED_TRACKS.map((track) => track.loudnessLufs);
+		expect(Math.max(...loudness) - Math.min(...loudness)).toBeLessThanOrEqual(1);
+		expect(CURATED_TRACKS.reduce((sum, track) => sum + track.bytes, 0)).toBeLessThanOrEqual(25 * 1024 * 1024);
+		for (const playlist of CURATED_PLAYLISTS) {
+			for (const phase of playlist.phases) {
+				for (const item of phase.items)
+					if (item.kind === 'track') expect(curatedTrack(item.trackId), item.trackId).toBeDefined();
+			}
+		}
+	});
+});

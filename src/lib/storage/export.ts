@@ -2,6 +2,7 @@
  * "Save a copy of my data": everything Grounded keeps in IndexedDB, as one
  * readable JSON file the person downloads. Nothing is sent anywhere.
  */
+import { downloadText } from '../platform/download';
 import { indexedDbBackend, type KeyValueBackend, type Result } from './key-value';
 
 export interface DataCopy {
@@ -24,12 +25,5 @@ export async function copyOfMyData(backend: KeyValueBackend = indexedDbBackend()
 
 /** Offers the copy as a file download. */
 export function downloadCopy(copy: DataCopy): void {
-	const blob = new Blob([JSON.stringify(copy, null, 2)], { type: 'application/json' });
-	const url = URL.createObjectURL(blob);
-	const link = document.createElement('a');
-	link.href = url;
-	link.download = `grounded-data-${copy.exportedAt.slice(0, 10)}.json`;
-	link.click();
-	// The download has taken its own reference by the next task; the URL is no longer needed.
-	setTimeout(() => URL.revokeObjectURL(url), 0);
+	downloadText(`grounded-data-${copy.exportedAt.slice(0, 10)}.json`, JSON.stringify(copy, null, 2), 'application/json');
 }

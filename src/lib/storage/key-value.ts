@@ -93,11 +93,14 @@ export class StoredValue<T> {
 	readonly #backend: KeyValueBackend;
 	readonly #key: string;
 	readonly #parse: (raw: unknown) => T;
+	readonly #what: string;
 
-	constructor(backend: KeyValueBackend, key: string, parse: (raw: unknown) => T) {
+	/** `what` names the value in messages: "Your settings", "The session". */
+	constructor(backend: KeyValueBackend, key: string, parse: (raw: unknown) => T, what = 'Your settings') {
 		this.#backend = backend;
 		this.#key = key;
 		this.#parse = parse;
+		this.#what = what;
 	}
 
 	/** The stored value, parsed; the parser's fallback when missing, corrupt or unreadable. */
@@ -120,8 +123,8 @@ export class StoredValue<T> {
 			return {
 				ok: false,
 				reason: isQuotaError(error)
-					? 'Your settings could not be saved because this device is out of storage space. Your earlier settings are kept.'
-					: 'Your settings could not be saved on this device just now. Your earlier settings are kept.'
+					? `${this.#what} could not be saved because this device is out of storage space. The copy saved before is kept.`
+					: `${this.#what} could not be saved on this device just now. The copy saved before is kept.`
 			};
 		}
 	}

@@ -1,0 +1,10 @@
+/** Offers text as a file download; nothing is sent anywhere. */
+export function downloadText(fileName: string, text: string, type: string): void {
+	const url = URL.createObjectURL(new Blob([text], { type }));
+	const link = document.createElement('a');
+	link.href = url;
+	link.download = fileName;
+	link.click();
+	// The download holds its own reference by the next task; the URL is no longer needed.
+	setTimeout(() => URL.revokeObjectURL(url), 0);
+}
