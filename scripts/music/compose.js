@@ -160,7 +160,26 @@ export function planChords(rng, mode, seconds, range) {
  * @param {number} hi
  */
 export function voiceChord(rng, pcs, prev, count, lo, hi) {
-	const essential = pcs.slice(0, Math.min(count, pcs.length));
+	// If the register cannot hold every essential tone without a semitone cluster, the
+	// last essential tone (a colour tone) becomes optional.
+	for (let need = Math.min(count, pcs.length); need >= 1; need--) {
+		const voicing = voiceWith(rng, pcs, pcs.slice(0, need), prev, count, lo, hi);
+		if (voicing) return voicing;
+	}
+	throw new Error(`no voicing for ${pcs.join(',')} in ${lo}–${hi}`);
+}
+
+/**
+ * @param {Rng} rng
+ * @param {number[]} pcs
+ * @param {number[]} essential
+ * @param {number[] | null} prev
+ * @param {number} count
+ * @param {number} lo
+ * @param {number} hi
+ * @returns {number[] | null}
+ */
+function voiceWith(rng, pcs, essential, prev, count, lo, hi) {
 	/** @type {number[]} */
 	const candidates = [];
 	for (let m = lo; m <= hi; m++) if (pcs.includes(((m % 12) + 12) % 12)) candidates.push(m);
@@ -205,8 +224,7 @@ export function voiceChord(rng, pcs, prev, count, lo, hi) {
 		}
 	};
 	search(0);
-	if (!best) throw new Error(`no voicing for ${pcs.join(',')} in ${lo}–${hi}`);
-	return /** @type {number[]} */ (best);
+	return best;
 }
 
 /** Amplitude laws of the harmonic timbres (partial n → amplitude). */
@@ -238,7 +256,27 @@ function timbre(name) {
  * @property {number} midi
  * @property {number} gain linear
  * @property {number} pan position in units of the layer's width, −1…1
+ * @property {number} [hz] exact frequency (overrides midi: just intervals for drones)
+ * @property {number} [decay] if set, the release is an exponential decay with this time
+ *   constant (a struck tone), eased to silence over its last fifth
  */
+
+/**
+ * Envelope of a struck tone: sin² rise, exponential decay, eased to zero by `length`.
+ * @param {number} t
+ * @param {number} attack
+ * @param {number} tau
+ * @param {number} length time after the attack until silence
+ */
+function struck(t, attack, tau, length) {
+	if (t <= 0) return 0;
+	if (t < attack) return Math.sin((Math.PI / 2) * (t / attack)) ** 2;
+	const x = t - attack;
+	if (x >= length) return 0;
+	const tailStart = length * 0.8;
+	const tail = x <= tailStart ? 1 : Math.cos((Math.PI / 2) * ((x - tailStart) / (length - tailStart))) ** 2;
+	return Math.exp(-x / tau) * tail;
+}
 
 /** Rendering context of one track. */
 class Mix {
@@ -304,14 +342,21 @@ class Mix {
  */
 function renderVoices(mix, voices, o, rng) {
 	const t = timbre(o.timbre);
-	const cents =
-		o.oscillators === 1 ? [0] : o.oscillators === 2 ? [-o.detuneCents, o.detuneCents] : [-o.detuneCents, 0, o.detuneCents];
-	const weights = o.oscillators === 3 ? [0.8, 1, 0.8] : [1, 1];
+	// Three oscillators: a main one and two quieter ones slightly sharp and flat, with
+	// unequal detunes, so the chorus wavers irregularly instead of pulsing.
+	const weights = o.oscillators === 3 ? [0.45, 1, 0.45] : [1, 1];
 	const offsets = o.oscillators === 1 ? [0] : o.oscillators === 2 ? [-o.spread, o.spread] : [-o.spread, 0, o.spread];
 	let wsum = 0;
-	for (let j = 0; j < cents.length; j++) wsum += (weights[j] ?? 1) ** 2;
+	for (let j = 0; j < o.oscillators; j++) wsum += (weights[j] ?? 1) ** 2;
 	const norm = 1 / Math.sqrt(wsum);
 	for (const v of voices) {
+		const d = o.detuneCents;
+		const cents =
+			o.oscillators === 1
+				? [0]
+				: o.oscillators === 2
+					? [-d * rng.range(0.6, 1), d * rng.range(0.6, 1)]
+					: [-d * rng.range(0.6, 1), 0, d * rng.range(0.6, 1)];
 		const startS = Math.round(v.start * SR);
 		const n = Math.ceil((v.hold + v.release) * SR);
 		const nc = controlLength(n);
@@ -323,10 +368,11 @@ function renderVoices(mix, voices, o, rng) {
 			const tl = (k * CTRL) / SR;
 			const ta = v.start + tl;
 			const x = ta / mix.seconds;
-			env[k] = asr(tl, v.attack, v.hold, v.release) * v.gain * o.level(x) * (1 + o.swell * swell(ta));
+			const shape = v.decay === undefined ? asr(tl, v.attack, v.hold, v.release) : struck(tl, v.attack, v.decay, v.release);
+			env[k] = shape * v.gain * o.level(x) * (1 + o.swell * swell(ta));
 			pan[k] = (v.pan + o.panDrift * wander(ta)) * o.width(x);
 		}
-		const f0 = midiToHz(v.midi);
+		const f0 = v.hz ?? midiToHz(v.midi);
 		const gL = new Float32Array(nc);
 		const gR = new Float32Array(nc);
 		for (let j = 0; j < cents.length; j++) {
@@ -416,9 +462,12 @@ function padLayer(mix, name, chords, o) {
 	}
 	for (const v of active.values()) {
 		v.hold = Math.max(v.attack, endAt - v.start - rng.range(0, 2));
-		v.release = Math.min(v.release, mix.seconds - 0.5 - (v.start + v.hold));
+		v.release = Math.max(2, Math.min(v.release, mix.seconds - 0.5 - (v.start + v.hold)));
 	}
-	renderVoices(mix, voices, { ...o, oscillators: 3 }, rng);
+	// The whole layer breathes together too, over tens of seconds.
+	const breath = drift(rng, 20, 60);
+	const level = (/** @type {number} */ x) => o.level(x) * (1 + 0.4 * breath(x * mix.seconds));
+	renderVoices(mix, voices, { ...o, level, oscillators: 3 }, rng);
 	svf(mix.scratch.L, mix.scratch.R, o.cutoff, 0.7);
 	mix.commit(name, o.gainDb, o.send);
 }
@@ -433,8 +482,21 @@ function padLayer(mix, name, chords, o) {
  */
 
 /**
- * A continuous low drone (tonic, fifth, octave…), each note two oscillators a cent or so
- * apart, breathing slowly.
+ * Pure (just) interval ratios for drone notes, so tonic, fifth and octave lock together
+ * without beating.
+ * @param {number} semitones
+ */
+function justRatio(semitones) {
+	const octaves = Math.floor(semitones / 12);
+	const within = semitones - 12 * octaves;
+	const ratios = { 0: 1, 5: 4 / 3, 7: 3 / 2 };
+	const r = /** @type {Record<number, number>} */ (ratios)[within] ?? Math.pow(2, within / 12);
+	return r * Math.pow(2, octaves);
+}
+
+/**
+ * A continuous low drone (tonic, fifth, octave… in just intonation), one steady oscillator
+ * per note, each breathing slowly on its own.
  * @param {Mix} mix
  * @param {DroneOptions} o
  */
@@ -448,20 +510,22 @@ function droneLayer(mix, o) {
 		attack: rng.range(7, 10),
 		release: rng.range(9, 11),
 		midi: mix.spec.tonic + note.offset,
+		hz: midiToHz(mix.spec.tonic) * justRatio(note.offset),
 		gain: dbToGain(note.db),
 		pan: i === 0 ? 0 : i % 2 ? -1 : 1
 	}));
 	for (const v of voices) v.hold = mix.seconds - v.start - v.release - rng.range(1, 3);
+	const breath = drift(rng, 25, 60);
 	renderVoices(
 		mix,
 		voices,
 		{
 			timbre: 'drone',
-			detuneCents: 1.2,
-			oscillators: 2,
+			detuneCents: 0,
+			oscillators: 1,
 			spread: 0.15,
 			width: () => width,
-			level: () => 1,
+			level: (x) => 1 + 0.3 * breath(x * mix.seconds),
 			panDrift: 0.3,
 			swell: 0.3
 		},
@@ -518,11 +582,13 @@ function tonesLayer(mix, chords, o) {
 			const midi = rng.pick(near.length > 0 && rng.chance(0.8) ? near : options);
 			last = midi;
 			const decay = rng.range(o.decay[0], o.decay[1]);
+			const attack = rng.range(o.attack[0], o.attack[1]);
 			voices.push({
 				start: t,
-				hold: rng.range(o.attack[0], o.attack[1]) + 0.05,
-				attack: rng.range(o.attack[0], o.attack[1]),
-				release: decay * 4,
+				hold: attack,
+				attack,
+				release: decay * 5,
+				decay,
 				midi,
 				gain: level * rng.range(0.6, 1) * dbToGain(-0.2 * (midi - o.lo)),
 				pan: rng.range(-1, 1)
@@ -530,9 +596,6 @@ function tonesLayer(mix, chords, o) {
 		}
 		t += rng.range(o.gap[0], o.gap[1]);
 	}
-	// A tone is an attack then a long exponential-like decay: hold just past the attack,
-	// then the smooth cubic release over four time constants.
-	for (const v of voices) v.hold = v.attack;
 	renderVoices(
 		mix,
 		voices,
@@ -843,8 +906,8 @@ export function recipeFor(spec, rng) {
 		case 'arrival':
 			return {
 				chordSeconds: spec.chordSeconds ?? [20, 30],
-				drone: { ...drone, gainDb: -1 },
-				pad: { ...pad, level: arc([[0, 0.75], [0.3, 1], [0.85, 1], [1, 0.8]]), gainDb: -2 },
+				drone: { ...drone, gainDb: -2 },
+				pad: { ...pad, level: arc([[0, 0.75], [0.3, 1], [0.85, 1], [1, 0.8]]), gainDb: 0 },
 				shimmer: null,
 				tones: null,
 				bowls: null,
@@ -877,7 +940,7 @@ export function recipeFor(spec, rng) {
 					panDrift: 0.5,
 					swell: 0.4,
 					cutoff: flat(4500),
-					gainDb: -11,
+					gainDb: -8,
 					send: 0.8
 				},
 				tones: {
@@ -888,7 +951,7 @@ export function recipeFor(spec, rng) {
 					decay: [1.6, 2.6],
 					level: arc([[0, 0], [0.22, 0], [0.4, 1]]),
 					width: 0.6,
-					gainDb: -13,
+					gainDb: -3,
 					send: 0.7
 				},
 				bowls: null,
@@ -898,7 +961,7 @@ export function recipeFor(spec, rng) {
 		case 'deepening':
 			return {
 				chordSeconds: spec.chordSeconds ?? [10, 18],
-				drone: { ...drone, gainDb: -5, width: 0.5 },
+				drone: { ...drone, gainDb: -7, width: 0.5 },
 				pad: {
 					...pad,
 					voices: 5,
@@ -924,7 +987,7 @@ export function recipeFor(spec, rng) {
 					panDrift: 0.7,
 					swell: 0.5,
 					cutoff: flat(5000),
-					gainDb: -9,
+					gainDb: -5,
 					send: 0.85
 				},
 				tones: {
@@ -935,7 +998,7 @@ export function recipeFor(spec, rng) {
 					decay: [1.8, 3],
 					level: arc([[0, 0.4], [0.2, 1], [0.9, 1], [1, 0.3]]),
 					width: 0.9,
-					gainDb: -12,
+					gainDb: -2,
 					send: 0.75
 				},
 				bowls: null,
@@ -973,7 +1036,7 @@ export function recipeFor(spec, rng) {
 					decay: [1.8, 2.8],
 					level: arc([[0, 1], [0.5, 0.6], [0.7, 0]]),
 					width: 0.5,
-					gainDb: -14,
+					gainDb: -2,
 					send: 0.6
 				},
 				bowls: null,
@@ -983,7 +1046,7 @@ export function recipeFor(spec, rng) {
 		case 'grounding':
 			return {
 				chordSeconds: spec.chordSeconds ?? [24, 32],
-				drone: { ...drone, notes: drone.notes.slice(0, 2), gainDb: -12 },
+				drone: { ...drone, notes: drone.notes.slice(0, 2), gainDb: -17 },
 				pad: {
 					...pad,
 					voices: 2,
@@ -992,13 +1055,13 @@ export function recipeFor(spec, rng) {
 					timbre: 'soft',
 					width: flat(0.3),
 					cutoff: breathing(flat(1100)),
-					gainDb: -13,
+					gainDb: -18,
 					send: 0.35
 				},
 				shimmer: null,
 				tones: null,
-				bowls: { lo: 55, hi: 69, gap: [10, 22], attack: [0.09, 0.16], gainDb: -6, send: 0.3 },
-				bed: { kind: spec.bed ?? 'sea', gainDb: spec.bed === 'rain' ? -14 : -11, send: 0.1 },
+				bowls: { lo: 55, hi: 69, gap: [10, 22], attack: [0.09, 0.16], gainDb: 2, send: 0.3 },
+				bed: { kind: spec.bed ?? 'sea', gainDb: spec.bed === 'rain' ? -3 : 0, send: 0.1 },
 				reverb: { ...reverbBase, rt60: 2.8, size: 0.8, dampHz: 5000, preDelayMs: 12, width: 0.9, returnDb: -4 }
 			};
 	}
@@ -1007,22 +1070,26 @@ export function recipeFor(spec, rng) {
 /**
  * Composes and renders one track (before fades and loudness normalisation).
  * @param {TrackSpec} spec
- * @param {{ debug?: boolean }} [options]
+ * @param {{ debug?: boolean; only?: string[] }} [options] `only` renders just the named
+ *   layers (drone, pad, shimmer, tones, bowls, bed), for analysis
  * @returns {{ L: Float32Array; R: Float32Array; report: { layer: string; lufs: number }[] }}
  */
 export function composeTrack(spec, options = {}) {
+	const only = options.only ?? null;
+	/** @param {string} layer */
+	const wanted = (layer) => !only || only.includes(layer);
 	const mix = new Mix(spec, options.debug ?? false);
 	const recipe = recipeFor(spec, mix.rng.fork('recipe'));
 	const chords = planChords(mix.rng.fork('chords'), spec.mode, spec.seconds - 10, recipe.chordSeconds);
 	const atTime = (/** @type {(x: number) => number} */ f) => (/** @type {number} */ t) => f(t / spec.seconds);
-	droneLayer(mix, recipe.drone);
-	padLayer(mix, 'pad', chords, { ...recipe.pad, cutoff: atTime(recipe.pad.cutoff) });
-	if (recipe.shimmer) {
-		padLayer(mix, 'shimmer', chords, { ...recipe.shimmer, cutoff: atTime(recipe.shimmer.cutoff), transpose: 0 });
+	if (wanted('drone')) droneLayer(mix, recipe.drone);
+	if (wanted('pad')) padLayer(mix, 'pad', chords, { ...recipe.pad, cutoff: atTime(recipe.pad.cutoff) });
+	if (recipe.shimmer && wanted('shimmer')) {
+		padLayer(mix, 'shimmer', chords, { ...recipe.shimmer, cutoff: atTime(recipe.shimmer.cutoff) });
 	}
-	if (recipe.tones) tonesLayer(mix, chords, recipe.tones);
-	if (recipe.bowls) bowlsLayer(mix, recipe.bowls);
-	if (recipe.bed) (recipe.bed.kind === 'sea' ? seaLayer : rainLayer)(mix, recipe.bed.gainDb, recipe.bed.send);
+	if (recipe.tones && wanted('tones')) tonesLayer(mix, chords, recipe.tones);
+	if (recipe.bowls && wanted('bowls')) bowlsLayer(mix, recipe.bowls);
+	if (recipe.bed && wanted('bed')) (recipe.bed.kind === 'sea' ? seaLayer : rainLayer)(mix, recipe.bed.gainDb, recipe.bed.send);
 	const { returnDb, ...reverbOptions } = recipe.reverb;
 	const wet = dbToGain(returnDb);
 	for (let i = 0; i < mix.n; i++) {
