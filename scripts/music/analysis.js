@@ -134,7 +134,9 @@ function ramp(v) {
 		const a = /** @type {number[]} */ (stops[i - 1]);
 		if (x <= (b[0] ?? 1)) {
 			const f = (x - (a[0] ?? 0)) / ((b[0] ?? 1) - (a[0] ?? 0));
-			return [0, 1, 2].map((c) => Math.round((a[c + 1] ?? 0) + ((b[c + 1] ?? 0) - (a[c + 1] ?? 0)) * f)) /** @type {[number, number, number]} */;
+			/** @param {number} c */
+			const mixChannel = (c) => Math.round((a[c] ?? 0) + ((b[c] ?? 0) - (a[c] ?? 0)) * f);
+			return [mixChannel(1), mixChannel(2), mixChannel(3)];
 		}
 	}
 	return [252, 240, 170];
@@ -145,11 +147,13 @@ function ramp(v) {
  * lines at 100 Hz, 1 kHz, 10 kHz and every 30 s) above its loudness curve (short-term 3 s
  * in white, momentary 0.4 s in grey; −50…−10 LUFS with lines every 10 LU and the −23 LUFS
  * target in green).
- * @param {Float32Array[]} channels
+ * @param {Float32Array[]} all
  * @param {number} fs
+ * @param {{ from: number; to: number }} [window] seconds: draw only this part
  * @returns {Buffer} PNG file bytes
  */
-export function trackPicture(channels, fs) {
+export function trackPicture(all, fs, window) {
+	const channels = window ? all.map((c) => c.subarray(Math.round(window.from * fs), Math.round(window.to * fs))) : all;
 	const width = 1000;
 	const specH = 320;
 	const gap = 6;

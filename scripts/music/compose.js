@@ -114,37 +114,48 @@ const PENTATONIC = [0, 2, 4, 7, 9];
 export function planChords(rng, mode, seconds, range) {
 	const vocab = MODES[mode].chords;
 	const homes = vocab.filter((c) => c.home);
+	// Chord lengths: random within the range, then scaled together to fill `seconds`
+	// exactly (dropping one if that would squeeze them below the range).
+	/** @type {number[]} */
+	const lengths = [];
+	let sum = 0;
+	while (sum < seconds) {
+		const d = rng.range(range[0], range[1]);
+		lengths.push(d);
+		sum += d;
+	}
+	if (lengths.length > 1 && (sum * 1) / seconds > range[1] / ((range[0] + range[1]) / 2)) {
+		sum -= lengths.pop() ?? 0;
+	}
+	const scale = seconds / sum;
 	/** @type {Chord[]} */
 	const chords = [];
 	let t = 0;
 	/** @type {ChordShape | null} */
 	let prev = null;
-	while (t < seconds) {
+	for (const [i, length] of lengths.entries()) {
 		/** @type {ChordShape} */
 		let shape;
+		const last = i === lengths.length - 1;
 		if (!prev) shape = rng.weighted(homes, [3, 1, 1].slice(0, homes.length));
-		else if (!prev.home && rng.chance(0.45)) shape = rng.pick(homes.filter((c) => c !== prev));
-		else {
+		else if (last || (!prev.home && rng.chance(0.45))) {
+			// Return home; the last chord always does, so the piece ends at rest.
+			shape = rng.weighted(
+				homes.filter((c) => c !== prev),
+				homes.filter((c) => c !== prev).map((c) => c.weight)
+			);
+		} else {
 			const options = vocab.filter((c) => c !== prev);
 			shape = rng.weighted(
 				options,
 				options.map((c) => c.weight)
 			);
 		}
-		let dur = rng.range(range[0], range[1]);
-		if (seconds - (t + dur) < range[0] * 0.8) dur = seconds - t;
-		chords.push({ start: t, end: t + dur, shape });
+		const d = length * scale;
+		chords.push({ start: t, end: t + d, shape });
 		prev = shape;
-		t += dur;
+		t += d;
 	}
-	// End at home: the last chord becomes the plain tonic (merged if the one before is it).
-	const last = /** @type {Chord} */ (chords[chords.length - 1]);
-	const tonic = /** @type {ChordShape} */ (vocab[0]);
-	const before = chords[chords.length - 2];
-	if (before && before.shape === tonic) {
-		before.end = last.end;
-		chords.pop();
-	} else last.shape = tonic;
 	return chords;
 }
 
@@ -256,7 +267,6 @@ function timbre(name) {
  * @property {number} midi
  * @property {number} gain linear
  * @property {number} pan position in units of the layer's width, −1…1
- * @property {number} [hz] exact frequency (overrides midi: just intervals for drones)
  * @property {number} [decay] if set, the release is an exponential decay with this time
  *   constant (a struck tone), eased to silence over its last fifth
  */
@@ -342,13 +352,13 @@ class Mix {
  */
 function renderVoices(mix, voices, o, rng) {
 	const t = timbre(o.timbre);
-	// Three oscillators: a main one and two quieter ones slightly sharp and flat, with
-	// unequal detunes, so the chorus wavers irregularly instead of pulsing.
-	const weights = o.oscillators === 3 ? [0.45, 1, 0.45] : [1, 1];
+	// Three oscillators: the main one, and two quieter copies slightly sharp and flat (by
+	// unequal amounts) that lack the fundamental: the upper partials shimmer, irregularly,
+	// while the note's level stays steady instead of pulsing.
+	const weights = o.oscillators === 3 ? [0.6, 1, 0.6] : [1, 1];
+	const firstPartial = o.oscillators === 3 ? [2, 1, 2] : [1, 1];
 	const offsets = o.oscillators === 1 ? [0] : o.oscillators === 2 ? [-o.spread, o.spread] : [-o.spread, 0, o.spread];
-	let wsum = 0;
-	for (let j = 0; j < o.oscillators; j++) wsum += (weights[j] ?? 1) ** 2;
-	const norm = 1 / Math.sqrt(wsum);
+	const norm = o.oscillators === 3 ? 0.85 : 1 / Math.sqrt(o.oscillators);
 	for (const v of voices) {
 		const d = o.detuneCents;
 		const cents =
@@ -368,16 +378,17 @@ function renderVoices(mix, voices, o, rng) {
 			const tl = (k * CTRL) / SR;
 			const ta = v.start + tl;
 			const x = ta / mix.seconds;
-			const shape = v.decay === undefined ? asr(tl, v.attack, v.hold, v.release) : struck(tl, v.attack, v.decay, v.release);
+			const shape =
+				v.decay === undefined ? asr(tl, v.attack, v.hold, v.release) : struck(tl, v.attack, v.decay, v.release);
 			env[k] = shape * v.gain * o.level(x) * (1 + o.swell * swell(ta));
 			pan[k] = (v.pan + o.panDrift * wander(ta)) * o.width(x);
 		}
-		const f0 = v.hz ?? midiToHz(v.midi);
+		const f0 = midiToHz(v.midi);
 		const gL = new Float32Array(nc);
 		const gR = new Float32Array(nc);
 		for (let j = 0; j < cents.length; j++) {
 			const f = f0 * Math.pow(2, (cents[j] ?? 0) / 1200);
-			const table = harmonicTable(o.timbre, t.amp, f0, t.maxHz);
+			const table = harmonicTable(o.timbre, t.amp, f0, t.maxHz, firstPartial[j] ?? 1);
 			const w = (weights[j] ?? 1) * norm;
 			const off = offsets[j] ?? 0;
 			for (let k = 0; k < nc; k++) {
@@ -482,21 +493,9 @@ function padLayer(mix, name, chords, o) {
  */
 
 /**
- * Pure (just) interval ratios for drone notes, so tonic, fifth and octave lock together
- * without beating.
- * @param {number} semitones
- */
-function justRatio(semitones) {
-	const octaves = Math.floor(semitones / 12);
-	const within = semitones - 12 * octaves;
-	const ratios = { 0: 1, 5: 4 / 3, 7: 3 / 2 };
-	const r = /** @type {Record<number, number>} */ (ratios)[within] ?? Math.pow(2, within / 12);
-	return r * Math.pow(2, octaves);
-}
-
-/**
- * A continuous low drone (tonic, fifth, octave… in just intonation), one steady oscillator
- * per note, each breathing slowly on its own.
+ * A continuous low drone (tonic, fifth, octave…), one steady oscillator per note, each
+ * breathing slowly on its own. Equal temperament like everything else: a pad note on the
+ * same pitch then locks to it instead of beating slowly against a just-tuned drone.
  * @param {Mix} mix
  * @param {DroneOptions} o
  */
@@ -510,7 +509,6 @@ function droneLayer(mix, o) {
 		attack: rng.range(7, 10),
 		release: rng.range(9, 11),
 		midi: mix.spec.tonic + note.offset,
-		hz: midiToHz(mix.spec.tonic) * justRatio(note.offset),
 		gain: dbToGain(note.db),
 		pan: i === 0 ? 0 : i % 2 ? -1 : 1
 	}));
@@ -662,8 +660,8 @@ function bowlsLayer(mix, o) {
 			const f = f0 * ratio;
 			const beat = p === 0 ? rng.range(0.35, 0.9) : rng.range(0.8, 2.2);
 			for (const [side, share] of /** @type {[number, number][]} */ ([
-				[-1, 0.56],
-				[1, 0.44]
+				[-1, 0.72],
+				[1, 0.28]
 			])) {
 				const [cl, cr] = panGains(pan + side * 0.12);
 				const a = (amps[p] ?? 0) * share * strength;
@@ -719,7 +717,13 @@ function seaLayer(mix, gainDb, send) {
 	/** @type {{ t: number; rise: number; fall: number; h: number; pan: number }[]} */
 	const swells = [];
 	for (let t = rng.range(0, 3); t < mix.seconds + 10; t += rng.range(6, 12)) {
-		swells.push({ t, rise: rng.range(2.5, 4.5), fall: rng.range(4.5, 8), h: rng.range(0.55, 1), pan: rng.range(-0.6, 0.6) });
+		swells.push({
+			t,
+			rise: rng.range(2.5, 4.5),
+			fall: rng.range(4.5, 8),
+			h: rng.range(0.55, 1),
+			pan: rng.range(-0.6, 0.6)
+		});
 	}
 	/**
 	 * @param {number} t
@@ -730,7 +734,10 @@ function seaLayer(mix, gainDb, send) {
 		for (const s of swells) {
 			const x = t - s.t;
 			if (x < 0 || x > s.rise + s.fall) continue;
-			const shape = x < s.rise ? Math.sin((Math.PI / 2) * (x / s.rise)) ** 2 : Math.cos((Math.PI / 2) * ((x - s.rise) / s.fall)) ** 2;
+			const shape =
+				x < s.rise
+					? Math.sin((Math.PI / 2) * (x / s.rise)) ** 2
+					: Math.cos((Math.PI / 2) * ((x - s.rise) / s.fall)) ** 2;
 			sum += s.h * shape * (1 + side * s.pan * 0.6);
 		}
 		return Math.min(1.2, sum);
@@ -872,7 +879,8 @@ export function recipeFor(spec, rng) {
 	const bright = spec.brightness ?? 1;
 	const breathe = drift(rng, 25, 60);
 	/** @param {(x: number) => number} base */
-	const breathing = (base) => (/** @type {number} */ x) => base(x) * bright * Math.pow(2, 0.35 * breathe(x * spec.seconds));
+	const breathing = (base) => (/** @type {number} */ x) =>
+		base(x) * bright * Math.pow(2, 0.35 * breathe(x * spec.seconds));
 	const flat = (/** @type {number} */ v) => () => v;
 	const pad = {
 		voices: 3,
@@ -901,13 +909,22 @@ export function recipeFor(spec, rng) {
 		gainDb: -3,
 		send: 0.3
 	};
-	const reverbBase = { rt60: 5.5, size: 1.2, dampHz: 4000, preDelayMs: 25, width: 1, returnDb: -2, seed: spec.id };
+	const reverbBase = { rt60: 5.5, size: 1.2, dampHz: 4000, preDelayMs: 25, width: 1, returnDb: 3, seed: spec.id };
 	switch (spec.phase) {
 		case 'arrival':
 			return {
 				chordSeconds: spec.chordSeconds ?? [20, 30],
 				drone: { ...drone, gainDb: -2 },
-				pad: { ...pad, level: arc([[0, 0.75], [0.3, 1], [0.85, 1], [1, 0.8]]), gainDb: 0 },
+				pad: {
+					...pad,
+					level: arc([
+						[0, 0.75],
+						[0.3, 1],
+						[0.85, 1],
+						[1, 0.8]
+					]),
+					gainDb: 0
+				},
 				shimmer: null,
 				tones: null,
 				bowls: null,
@@ -923,8 +940,16 @@ export function recipeFor(spec, rng) {
 					voices: 4,
 					lo: 52,
 					hi: 72,
-					width: arc([[0, 0.25], [1, 0.85]]),
-					cutoff: breathing(arc([[0, 1300], [1, 2500]])),
+					width: arc([
+						[0, 0.25],
+						[1, 0.85]
+					]),
+					cutoff: breathing(
+						arc([
+							[0, 1300],
+							[1, 2500]
+						])
+					),
 					gainDb: 0
 				},
 				shimmer: {
@@ -935,8 +960,15 @@ export function recipeFor(spec, rng) {
 					timbre: 'soft',
 					attack: [7, 10],
 					release: [8, 11],
-					width: arc([[0, 0.4], [1, 1]]),
-					level: arc([[0, 0], [0.35, 0], [0.8, 1]]),
+					width: arc([
+						[0, 0.4],
+						[1, 1]
+					]),
+					level: arc([
+						[0, 0],
+						[0.35, 0],
+						[0.8, 1]
+					]),
 					panDrift: 0.5,
 					swell: 0.4,
 					cutoff: flat(4500),
@@ -947,16 +979,20 @@ export function recipeFor(spec, rng) {
 					lo: 69,
 					hi: 83,
 					gap: [7, 15],
-					attack: [0.35, 0.7],
+					attack: [0.12, 0.3],
 					decay: [1.6, 2.6],
-					level: arc([[0, 0], [0.22, 0], [0.4, 1]]),
+					level: arc([
+						[0, 0],
+						[0.22, 0],
+						[0.4, 1]
+					]),
 					width: 0.6,
 					gainDb: -3,
 					send: 0.7
 				},
 				bowls: null,
 				bed: null,
-				reverb: { ...reverbBase, rt60: 6 }
+				reverb: { ...reverbBase, rt60: 6, returnDb: 4 }
 			};
 		case 'deepening':
 			return {
@@ -983,7 +1019,12 @@ export function recipeFor(spec, rng) {
 					attack: [6, 9],
 					release: [8, 11],
 					width: flat(1),
-					level: arc([[0, 0.5], [0.3, 1], [0.85, 1], [1, 0.7]]),
+					level: arc([
+						[0, 0.5],
+						[0.3, 1],
+						[0.85, 1],
+						[1, 0.7]
+					]),
 					panDrift: 0.7,
 					swell: 0.5,
 					cutoff: flat(5000),
@@ -994,9 +1035,14 @@ export function recipeFor(spec, rng) {
 					lo: 67,
 					hi: 86,
 					gap: [4, 10],
-					attack: [0.3, 0.6],
+					attack: [0.12, 0.3],
 					decay: [1.8, 3],
-					level: arc([[0, 0.4], [0.2, 1], [0.9, 1], [1, 0.3]]),
+					level: arc([
+						[0, 0.4],
+						[0.2, 1],
+						[0.9, 1],
+						[1, 0.3]
+					]),
 					width: 0.9,
 					gainDb: -2,
 					send: 0.75
@@ -1011,9 +1057,9 @@ export function recipeFor(spec, rng) {
 				drone: {
 					...drone,
 					notes: [
-						{ offset: -12, db: -4 },
 						{ offset: 0, db: 0 },
-						{ offset: 7, db: -4 }
+						{ offset: 7, db: -4 },
+						{ offset: 12, db: -12 }
 					],
 					gainDb: -2
 				},
@@ -1022,9 +1068,21 @@ export function recipeFor(spec, rng) {
 					voices: 3,
 					lo: 45,
 					hi: 64,
-					width: arc([[0, 0.6], [1, 0.3]]),
-					level: arc([[0, 1], [0.6, 0.9], [1, 0.8]]),
-					cutoff: breathing(arc([[0, 1800], [1, 950]])),
+					width: arc([
+						[0, 0.6],
+						[1, 0.3]
+					]),
+					level: arc([
+						[0, 1],
+						[0.6, 0.9],
+						[1, 0.8]
+					]),
+					cutoff: breathing(
+						arc([
+							[0, 1800],
+							[1, 950]
+						])
+					),
 					gainDb: -1
 				},
 				shimmer: null,
@@ -1032,20 +1090,24 @@ export function recipeFor(spec, rng) {
 					lo: 62,
 					hi: 76,
 					gap: [9, 17],
-					attack: [0.4, 0.8],
+					attack: [0.2, 0.4],
 					decay: [1.8, 2.8],
-					level: arc([[0, 1], [0.5, 0.6], [0.7, 0]]),
+					level: arc([
+						[0, 1],
+						[0.5, 0.6],
+						[0.7, 0]
+					]),
 					width: 0.5,
 					gainDb: -2,
 					send: 0.6
 				},
 				bowls: null,
 				bed: null,
-				reverb: { ...reverbBase, rt60: 5, dampHz: 3000 }
+				reverb: { ...reverbBase, rt60: 5, dampHz: 3000, returnDb: 4 }
 			};
 		case 'grounding':
 			return {
-				chordSeconds: spec.chordSeconds ?? [24, 32],
+				chordSeconds: spec.chordSeconds ?? [22, 30],
 				drone: { ...drone, notes: drone.notes.slice(0, 2), gainDb: -17 },
 				pad: {
 					...pad,
@@ -1060,7 +1122,7 @@ export function recipeFor(spec, rng) {
 				},
 				shimmer: null,
 				tones: null,
-				bowls: { lo: 55, hi: 69, gap: [10, 22], attack: [0.09, 0.16], gainDb: 2, send: 0.3 },
+				bowls: { lo: 55, hi: 69, gap: [10, 22], attack: [0.14, 0.25], gainDb: 2, send: 0.3 },
 				bed: { kind: spec.bed ?? 'sea', gainDb: spec.bed === 'rain' ? -3 : 0, send: 0.1 },
 				reverb: { ...reverbBase, rt60: 2.8, size: 0.8, dampHz: 5000, preDelayMs: 12, width: 0.9, returnDb: -4 }
 			};
@@ -1089,7 +1151,8 @@ export function composeTrack(spec, options = {}) {
 	}
 	if (recipe.tones && wanted('tones')) tonesLayer(mix, chords, recipe.tones);
 	if (recipe.bowls && wanted('bowls')) bowlsLayer(mix, recipe.bowls);
-	if (recipe.bed && wanted('bed')) (recipe.bed.kind === 'sea' ? seaLayer : rainLayer)(mix, recipe.bed.gainDb, recipe.bed.send);
+	if (recipe.bed && wanted('bed'))
+		(recipe.bed.kind === 'sea' ? seaLayer : rainLayer)(mix, recipe.bed.gainDb, recipe.bed.send);
 	const { returnDb, ...reverbOptions } = recipe.reverb;
 	const wet = dbToGain(returnDb);
 	for (let i = 0; i < mix.n; i++) {

@@ -90,13 +90,17 @@ const tableCache = new Map();
  * amplitude `amp(n)`, faded out smoothly between 0.5·maxHz and maxHz so nothing approaches
  * Nyquist (no aliasing, no harsh highs). Phases are random but fixed per table (lower crest
  * factor than all-sine phases). RMS is normalised to that of a unit sine.
+ * With `from` > 1 the lower partials are left out (keeping the full table's scale): a
+ * detuned copy without its fundamental adds shimmer to the upper partials without making
+ * the note's overall level beat.
  * @param {string} timbre cache key of the amplitude law
  * @param {(n: number) => number} amp
  * @param {number} f0
  * @param {number} maxHz
+ * @param {number} [from] lowest partial included
  */
-export function harmonicTable(timbre, amp, f0, maxHz) {
-	const key = `${timbre}:${f0.toFixed(4)}:${maxHz}`;
+export function harmonicTable(timbre, amp, f0, maxHz, from = 1) {
+	const key = `${timbre}:${f0.toFixed(4)}:${maxHz}:${from}`;
 	const hit = tableCache.get(key);
 	if (hit) return hit;
 	const rand = mulberry32(seedFrom(key));
@@ -110,6 +114,7 @@ export function harmonicTable(timbre, amp, f0, maxHz) {
 		const a = amp(n) * taper;
 		if (a <= 1e-5) continue;
 		power += (a * a) / 2;
+		if (n < from) continue;
 		const phase = n === 1 ? 0 : rand() * 2 * Math.PI;
 		const step = (2 * Math.PI * n) / TABLE_SIZE;
 		for (let i = 0; i < TABLE_SIZE; i++) acc[i] = (acc[i] ?? 0) + a * Math.sin(step * i + phase);

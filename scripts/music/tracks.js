@@ -1,7 +1,7 @@
 // @ts-check
-// The curated set: two tracks per phase of a KAP session. Keys sit close together on the
-// circle of fifths (F major … A major signatures) so crossfades between neighbouring tracks
-// never clash. Each id seeds that track's randomness: changing an id changes its music.
+// The curated set: two tracks per phase of a KAP session. Every key uses the notes of a
+// major scale with one to three sharps (G, D or A major), so any two tracks differ by at
+// most two notes and a crossfade between them never clashes. Each id seeds that track's randomness: changing an id changes its music.
 
 /** @type {import('./compose.js').TrackSpec[]} */
 export const TRACKS = [
@@ -20,7 +20,7 @@ export const TRACKS = [
 		mood: 'spacious, soft, welcoming',
 		phase: 'arrival',
 		seconds: 195,
-		tonic: 43, // G2, G Mixolydian
+		tonic: 45, // A2, A Mixolydian
 		mode: 'mixolydian',
 		brightness: 0.9
 	},
@@ -69,8 +69,8 @@ export const TRACKS = [
 		mood: 'thinning, warm, descending',
 		phase: 'return',
 		seconds: 195,
-		tonic: 36, // C2, C Mixolydian
-		mode: 'mixolydian'
+		tonic: 36, // C2, C Lydian
+		mode: 'lydian'
 	},
 	{
 		id: 'return-homeward-dusk',

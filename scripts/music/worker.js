@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
 import { onsets, spectralCentroid, trackPicture } from './analysis.js';
 import { SR } from './dsp.js';
-import { encodeMp3 } from './encode.js';
+import { encodeMp3, loadEncoder } from './encode.js';
 import { int16ToFloat, renderTrack } from './render.js';
 
 /**
@@ -22,6 +22,7 @@ import { int16ToFloat, renderTrack } from './render.js';
  * @property {import('./compose.js').TrackSpec} spec
  * @property {boolean} picture
  * @property {string[]} [only]
+ * @property {{ from: number; to: number }} [window]
  */
 
 /**
@@ -52,13 +53,14 @@ import { int16ToFloat, renderTrack } from './render.js';
 
 /**
  * @param {MakeJob} job
- * @returns {{ result: MakeResult; transfer: ArrayBuffer[] }}
+ * @returns {Promise<{ result: MakeResult; transfer: ArrayBuffer[] }>}
  */
-function make(job) {
+async function make(job) {
+	const Mp3Encoder = await loadEncoder();
 	const t0 = performance.now();
 	const r = renderTrack(job.spec);
 	const t1 = performance.now();
-	const mp3 = encodeMp3(r.left, r.right, { sampleRate: SR, kbps: job.kbps });
+	const mp3 = encodeMp3(Mp3Encoder, r.left, r.right, { sampleRate: SR, kbps: job.kbps });
 	const t2 = performance.now();
 	return {
 		result: {
@@ -84,7 +86,7 @@ function make(job) {
 function analyse(job) {
 	const r = renderTrack(job.spec, job.only ? { only: job.only } : {});
 	const channels = [int16ToFloat(r.left), int16ToFloat(r.right)];
-	const png = job.picture ? new Uint8Array(trackPicture(channels, SR)) : null;
+	const png = job.picture ? new Uint8Array(trackPicture(channels, SR, job.window)) : null;
 	return {
 		result: {
 			id: job.spec.id,
@@ -101,6 +103,8 @@ function analyse(job) {
 }
 
 parentPort?.on('message', (/** @type {MakeJob | AnalyseJob} */ job) => {
-	const { result, transfer } = job.kind === 'make' ? make(job) : analyse(job);
-	parentPort?.postMessage(result, transfer);
+	void (async () => {
+		const { result, transfer } = job.kind === 'make' ? await make(job) : analyse(job);
+		parentPort?.postMessage(result, transfer);
+	})();
 });

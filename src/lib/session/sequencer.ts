@@ -35,7 +35,7 @@ export interface PhaseProgress {
 	/** Indexes of items already played in this phase, in order. */
 	readonly played: readonly number[];
 	/** Indexes of tracks that could not be played. */
-	readonly failed: ReadonlySet<number>;
+	readonly failed: readonly number[];
 	/** Planned time left in the phase, or null when it has no end (held, manual, waiting for the dose). */
 	readonly remaining: Seconds | null;
 }
@@ -58,7 +58,7 @@ export function nextItem(
 	const usable = (i: number) => {
 		const item = phase.items[i];
 		if (!item) return false;
-		return item.kind === 'soundscape' || (!playedTracks.has(i) && !progress.failed.has(i));
+		return item.kind === 'soundscape' || (!playedTracks.has(i) && !progress.failed.includes(i));
 	};
 	const ahead = phase.items.map((_, i) => i).filter((i) => i > last && usable(i));
 	const tracksAhead = ahead.filter((i) => phase.items[i]?.kind === 'track');

@@ -1,0 +1,579 @@
+/**
+ * The owner of the session-music AudioContext: the one place that plays the
+ * music of a session on the therapist's console, from recorded tracks and
+ * generative soundscapes, with equal-power crossfades between any two items.
+ *
+ * The graph, made once and kept for the whole session:
+ *
+ *     track deck 1 ─┐
+ *     track deck 2 ─┤
+ *     soundscape 1 ─┼─▶ duck gain ─▶ master gain ─▶ destination
+ *     soundscape 2 ─┘
+ *
+ * Each track's <audio> element (howler, `html5: true`) feeds its deck through a
+ * MediaElementAudioSourceNode, because element volume is read-only on iOS
+ * (howler #932, #1474). Every gain change is automation on the audio clock;
+ * page timers only *check* things (near the end? faded out yet?) and release
+ * what has gone silent.
+ *
+ * Music has a context of its own, apart from the breath cues' Tone context
+ * (`CueEngine`), so neither can suspend the other.
+ *
+ * @example
+ * const engine = await MusicEngine.create({ onNearEnd: (source) => void engine.play(nextAfter(source)) });
+ * const started = await engine.play(firstTrack); // inside the click that starts the session
+ * if (!started.ok) show(started.reason);
+ * engine.duck(true); // talking over the music
+ */
+import { Howler } from 'howler';
+import type { Result } from '../result';
+import type { Seconds } from '../units';
+import { loadTone } from '../audio/tone';
+import { SUPERSEDED } from './deck';
+import { DEFAULT_CROSSFADE, audibleFade, clampCrossfade, dbToGain, volumeToGain } from './equal-power';
+import { GainFader } from './gain-fader';
+import { withholdFromHowlerPool } from './howler-media';
+import { SoundscapeDeck, type SoundscapeEnvironment, type SoundscapeFactory } from './soundscape-deck';
+import { ElementTaps, TrackDeck } from './track-deck';
+import type { MusicSource } from './types';
+
+export { SUPERSEDED } from './deck';
+
+type Deck = TrackDeck | SoundscapeDeck;
+
+/** Ducked music sits at a quarter of its level (−12 dB): present, but under a voice. */
+export const DUCK_GAIN = 0.25;
+export const DUCK_RAMP: Seconds = 1.5;
+export const PAUSE_FADE: Seconds = 3;
+export const STOP_FADE: Seconds = 3;
+/** Volume changes glide over this long rather than jump. */
+const VOLUME_GLIDE: Seconds = 0.25;
+/** `onNearEnd` comes this long before the crossfade must begin, so the owner has time to load the next item. */
+export const NEAR_END_LEAD: Seconds = 2;
+/** How often the light timer checks positions (a check only; no gain change depends on it). */
+const WATCH_MS = 250;
+/** A faded-out deck is released this long after its fade has ended. */
+const RELEASE_MARGIN: Seconds = 0.1;
+
+export interface PlayOptions {
+	/** Start this far into a track (a resumed session); the fade-in hides the cut. Ignored for soundscapes. */
+	readonly offset?: Seconds;
+	/** Crossfade length for this transition; the engine's `crossfadeSeconds` if not given. */
+	readonly fade?: Seconds;
+}
+
+/** A transition that has begun: the item is playing and fading in. Times are on the audio clock. */
+export interface Started {
+	readonly source: MusicSource;
+	readonly fadeStart: Seconds;
+	readonly fadeEnd: Seconds;
+}
+
+export interface NowPlaying {
+	readonly source: MusicSource;
+	/** Seconds into the item. */
+	readonly position: Seconds;
+	/** Seconds the item lasts; undefined for soundscapes, which are endless. */
+	readonly duration: Seconds | undefined;
+}
+
+export interface MusicEngineStats {
+	/** Howls alive (at most one per track deck). */
+	readonly liveHowls: number;
+	/** Distinct media elements ever captured into the graph (small, because howler's pool reuses them). */
+	readonly capturedElements: number;
+	/** Soundscapes alive (at most one per slot). */
+	readonly liveSoundscapes: number;
+}
+
+export interface MusicEngineOptions {
+	/** A context to play in (tests); the engine makes and closes its own if not given. */
+	readonly context?: AudioContext;
+	/** Where the master gain goes (tests record it); the context's destination if not given. */
+	readonly destination?: AudioNode;
+	/** 0–1. */
+	readonly volume?: number;
+	readonly crossfadeSeconds?: Seconds;
+	/** The current track is within `crossfadeSeconds + 2` s of its end: time to `play` the next item. Once per item. */
+	readonly onNearEnd?: (source: MusicSource) => void;
+	/** An item could not be played, or broke off while playing. The reason is in plain words. */
+	readonly onFailure?: (source: MusicSource, reason: string) => void;
+	/** The current track played to its end, and nothing followed it: silence until the next `play`. */
+	readonly onEnded?: (source: MusicSource) => void;
+	/** Howler's format hint per URL; from the extension by default (blob: URLs have none). */
+	readonly formatOf?: (src: string) => string[];
+	/** Makes soundscapes; `createSoundscape` from `soundscapes.ts` by default. */
+	readonly createSoundscape?: SoundscapeFactory;
+	/** With `createSoundscape`: seconds its soundscapes take to fade themselves in (0 if not given). */
+	readonly soundscapeRise?: Seconds;
+}
+
+/** A pending action after a point on the audio clock; see `#after`. */
+interface AudioTimer {
+	cancel(): void;
+}
+
+interface AudioSessionLike {
+	type: string;
+}
+
+/** Howler's format from a URL's extension; MP3 if there is none. */
+export function formatFromExtension(src: string): string[] {
+	const match = /\.([a-z0-9]{2,5})(?:[?#].*)?$/i.exec(src);
+	return [match?.[1]?.toLowerCase() ?? 'mp3'];
+}
+
+function itemGain(source: MusicSource | undefined): number {
+	return source?.kind === 'track' ? dbToGain(source.gainDb) : 1;
+}
+
+function sleep(seconds: Seconds): Promise<void> {
+	return new Promise((resolve) => setTimeout(resolve, Math.max(0, seconds) * 1000));
+}
+
+/** The real soundscapes, loaded on the first one played (they are large, and a session may have none). */
+async function loadSoundscapes(): Promise<{ create: SoundscapeFactory; rise: Seconds }> {
+	const soundscapes = await import('./soundscapes');
+	return { create: soundscapes.createSoundscape, rise: soundscapes.FADE_IN };
+}
+
+export class MusicEngine {
+	readonly #context: AudioContext;
+	readonly #ownsContext: boolean;
+	readonly #options: MusicEngineOptions;
+	readonly #master: GainFader;
+	readonly #duck: GainFader;
+	readonly #taps: ElementTaps;
+	readonly #tracks: readonly [TrackDeck, TrackDeck];
+	readonly #soundscapes: readonly [SoundscapeDeck, SoundscapeDeck];
+	/** The item that is heard (or, paused, would be). */
+	#current: Deck | undefined;
+	/** Decks fading out, each with the timer that releases it once silent. */
+	readonly #outgoing = new Map<Deck, AudioTimer>();
+	/** Bumped by every play, pause and stop: a pending play that sees it change is stale. */
+	#request = 0;
+	#inFlight = 0;
+	#paused = false;
+	#pauseTimer: AudioTimer | undefined;
+	#pauseDone: (() => void) | undefined;
+	#ducked = false;
+	#volume: number;
+	#crossfade: Seconds;
+	/** The generation of the current deck's item that `onNearEnd` was sent for. */
+	#nearEndSentFor: number | undefined;
+	#environment: Promise<SoundscapeEnvironment> | undefined;
+	#toneContext: import('tone').Context | undefined;
+	readonly #watch: ReturnType<typeof setInterval>;
+	#disposed = false;
+	/** See `MusicEngineOptions`; settable, so the owner can wire them after `create()`. */
+	onNearEnd: ((source: MusicSource) => void) | undefined;
+	onFailure: ((source: MusicSource, reason: string) => void) | undefined;
+	onEnded: ((source: MusicSource) => void) | undefined;
+
+	constructor(options: MusicEngineOptions = {}) {
+		this.#options = options;
+		this.onNearEnd = options.onNearEnd;
+		this.onFailure = options.onFailure;
+		this.onEnded = options.onEnded;
+		this.#ownsContext = !options.context;
+		this.#context = options.context ?? new AudioContext({ latencyHint: 'playback' });
+		// Howler counts no html5 sound as playing, so 30 s into a session of tracks it would
+		// suspend Howler.ctx. None of our sound goes through that context, but anything else in
+		// the page that plays decoded howls would then wait on a resume (AUDIO-NOTES, auto-suspend).
+		Howler.autoSuspend = false;
+		this.#volume = Math.min(1, Math.max(0, options.volume ?? 1));
+		this.#crossfade = clampCrossfade(options.crossfadeSeconds ?? DEFAULT_CROSSFADE);
+		this.#master = new GainFader(this.#context, volumeToGain(this.#volume));
+		this.#master.node.connect(options.destination ?? this.#context.destination);
+		this.#duck = new GainFader(this.#context, 1);
+		this.#duck.node.connect(this.#master.node);
+		this.#taps = new ElementTaps(this.#context);
+		const trackOptions = {
+			context: this.#context,
+			output: this.#duck.node,
+			taps: this.#taps,
+			formatOf: options.formatOf ?? formatFromExtension,
+			onEnded: (deck: TrackDeck) => this.#ended(deck),
+			onBroken: (deck: TrackDeck, reason: string) => this.#broken(deck, reason)
+		};
+		this.#tracks = [new TrackDeck(trackOptions), new TrackDeck(trackOptions)];
+		const scapeOptions = {
+			context: this.#context,
+			output: this.#duck.node,
+			environment: () => this.#soundscapeEnvironment()
+		};
+		this.#soundscapes = [new SoundscapeDeck(scapeOptions), new SoundscapeDeck(scapeOptions)];
+		document.addEventListener('visibilitychange', this.#onWake);
+		this.#context.addEventListener('statechange', this.#onWake);
+		this.#watch = setInterval(() => this.#check(), WATCH_MS);
+	}
+
+	/**
+	 * Makes the engine and starts its context. Call from a user gesture: only
+	 * then may a context start (and iOS let media play).
+	 */
+	static async create(options: MusicEngineOptions = {}): Promise<MusicEngine> {
+		// Safari 16.4+: play as media, so the mute switch and the lock screen don't silence the music.
+		const session = (navigator as Navigator & { audioSession?: AudioSessionLike }).audioSession;
+		if (session) session.type = 'playback';
+		const engine = new MusicEngine(options);
+		await engine.wake();
+		return engine;
+	}
+
+	/** The audio clock of the music. */
+	get now(): Seconds {
+		return this.#context.currentTime;
+	}
+
+	get current(): NowPlaying | undefined {
+		const deck = this.#current;
+		const source = deck?.source;
+		if (!deck || !source) return undefined;
+		return { source, position: deck.position(this.now), duration: deck.duration };
+	}
+
+	get ducked(): boolean {
+		return this.#ducked;
+	}
+
+	get paused(): boolean {
+		return this.#paused;
+	}
+
+	get volume(): number {
+		return this.#volume;
+	}
+
+	get crossfadeSeconds(): Seconds {
+		return this.#crossfade;
+	}
+
+	/** 0–12 s; 0 still ramps for 30 ms, never a hard cut. */
+	set crossfadeSeconds(seconds: Seconds) {
+		this.#crossfade = clampCrossfade(seconds);
+	}
+
+	/**
+	 * Plays `source`, crossfading from whatever plays now. The new item is
+	 * playing before the old one starts to fade, so there is never a gap. An
+	 * item that cannot be played resolves not-ok (within about a second for a
+	 * missing or broken file) and leaves the music as it was. A not-ok with
+	 * reason `SUPERSEDED` means a later play, pause or stop took over.
+	 */
+	async play(source: MusicSource, options: PlayOptions = {}): Promise<Result<Started>> {
+		if (this.#disposed) return { ok: false, reason: 'The music has been shut down.' };
+		const request = ++this.#request;
+		this.#inFlight += 1;
+		try {
+			return await this.#play(request, source, options);
+		} finally {
+			this.#inFlight -= 1;
+		}
+	}
+
+	async #play(request: number, source: MusicSource, options: PlayOptions): Promise<Result<Started>> {
+		const fade = audibleFade(options.fade ?? this.#crossfade);
+		const deck = await this.#claimDeck(source.kind);
+		if (!deck || request !== this.#request) return { ok: false, reason: SUPERSEDED };
+		const loading =
+			deck.kind === 'track' && source.kind === 'track'
+				? deck.load(source, options.offset ?? 0)
+				: deck.kind === 'soundscape' && source.kind === 'soundscape'
+					? deck.load(source)
+					: Promise.resolve<Result<void>>({ ok: false, reason: 'That item does not fit this player.' });
+		const generation = deck.generation;
+		const mine = (): boolean => request === this.#request && deck.generation === generation && !this.#disposed;
+		const loaded = await loading;
+		if (!loaded.ok || !mine()) return this.#fail(deck, generation, source, loaded.ok ? SUPERSEDED : loaded.reason);
+		await this.wake(true);
+		const at = deck.fader.nextMoment;
+		const started = deck.kind === 'track' ? await deck.start() : deck.start(at);
+		if (!started.ok || !mine()) return this.#fail(deck, generation, source, started.ok ? SUPERSEDED : started.reason);
+
+		// A soundscape fades itself in when it starts; the crossfade waits for it to be at
+		// full level, or it would fade the old item out over a quiet new one.
+		const rise = deck.kind === 'soundscape' ? deck.rise : 0;
+		const fadeStart = Math.max(at + rise, deck.fader.nextMoment);
+		const fadeEnd = deck.fader.fade(itemGain(source), fade, 'equal-power-in', fadeStart);
+		const previous = this.#current;
+		if (this.#paused) this.#unpause();
+		// The outgoing item's fade mirrors the incoming one from the same instant: out² + in² = 1 throughout.
+		if (previous && previous !== deck) this.#retire(previous, fade, fadeStart);
+		this.#current = deck;
+		this.#nearEndSentFor = undefined;
+		return { ok: true, value: { source, fadeStart, fadeEnd } };
+	}
+
+	/**
+	 * A deck of the right kind that is not the current one. An idle deck if
+	 * there is one; else one still loading a superseded item; else the one still
+	 * fading out from the last transition, cut with a 30 ms fade.
+	 */
+	async #claimDeck(kind: MusicSource['kind']): Promise<Deck | undefined> {
+		const decks: readonly Deck[] = kind === 'track' ? this.#tracks : this.#soundscapes;
+		const candidates = decks.filter((deck) => deck !== this.#current);
+		const idle = candidates.find((deck) => !deck.busy);
+		if (idle) return idle;
+		const deck = candidates.find((candidate) => !this.#outgoing.has(candidate)) ?? candidates[0];
+		if (!deck) return undefined;
+		const timer = this.#outgoing.get(deck);
+		if (timer) {
+			timer.cancel();
+			this.#outgoing.delete(deck);
+			const end = deck.fader.fade(0, audibleFade(0), 'linear');
+			const generation = deck.generation;
+			await sleep(end - this.now + 0.02);
+			// A later request may have claimed it meanwhile; it is theirs then.
+			if (deck.generation !== generation) return undefined;
+		}
+		deck.release();
+		return deck;
+	}
+
+	#fail(deck: Deck, generation: number, source: MusicSource, reason: string): Result<Started> {
+		if (deck.generation === generation) deck.release();
+		if (reason === SUPERSEDED || this.#disposed) return { ok: false, reason: SUPERSEDED };
+		this.onFailure?.(source, reason);
+		return { ok: false, reason };
+	}
+
+	/** Fades `deck` out from wherever it is and releases it once silent. Returns the end of the fade. */
+	#retire(deck: Deck, fade: Seconds, at: Seconds): Seconds {
+		this.#outgoing.get(deck)?.cancel();
+		const end = deck.fader.fade(0, fade, 'equal-power-out', at);
+		const generation = deck.generation;
+		const timer = this.#after(end + RELEASE_MARGIN, () => {
+			if (this.#outgoing.get(deck) !== timer) return;
+			this.#outgoing.delete(deck);
+			if (deck.generation === generation && deck !== this.#current) deck.release();
+		});
+		this.#outgoing.set(deck, timer);
+		return end;
+	}
+
+	/**
+	 * Runs `action` once the audio clock has passed `time`. Page timers only
+	 * check; if the clock fell behind them (the system suspended the context
+	 * mid-fade), the check comes again, so nothing is released before it is silent.
+	 */
+	#after(time: Seconds, action: () => void): AudioTimer {
+		let handle: ReturnType<typeof setTimeout> | undefined;
+		const arm = (): void => {
+			handle = setTimeout(
+				() => (this.now >= time || this.#context.state === 'closed' ? action() : arm()),
+				Math.max(20, (time - this.now) * 1000 + 10)
+			);
+		};
+		arm();
+		return { cancel: () => clearTimeout(handle) };
+	}
+
+	/** Ramps the music down to a quarter (−12 dB) over 1.5 s to talk over it, or back up. */
+	duck(on: boolean): void {
+		if (this.#disposed || on === this.#ducked) return;
+		this.#ducked = on;
+		this.#duck.fade(on ? DUCK_GAIN : 1, DUCK_RAMP, 'linear');
+	}
+
+	/** 0–1; glides there. */
+	setVolume(volume: number): void {
+		if (this.#disposed || !Number.isFinite(volume)) return;
+		this.#volume = Math.min(1, Math.max(0, volume));
+		this.#master.fade(volumeToGain(this.#volume), VOLUME_GLIDE, 'linear');
+	}
+
+	/**
+	 * Fades out over 3 s, then pauses the element (and, if the engine made its
+	 * context, suspends the context, which halts soundscapes and saves power).
+	 * Resolves once paused, or at once if `resume`, `play` or `stop` came first.
+	 */
+	pause(): Promise<void> {
+		if (this.#disposed || this.#paused) return Promise.resolve();
+		this.#paused = true;
+		this.#supersedePending();
+		const at = this.#master.nextMoment;
+		for (const deck of this.#outgoing.keys()) this.#retire(deck, PAUSE_FADE, at);
+		const deck = this.#current;
+		const end = deck ? deck.fader.fade(0, PAUSE_FADE, 'equal-power-out', at) : at;
+		return new Promise((resolve) => {
+			this.#pauseDone = resolve;
+			this.#pauseTimer = this.#after(end + RELEASE_MARGIN, () => {
+				this.#pauseTimer = undefined;
+				this.#pauseDone = undefined;
+				if (this.#paused && !this.#disposed) {
+					this.#current?.pause(this.now);
+					// Only a context we made is ours to suspend; once the outgoing decks are gone, nothing needs its clock.
+					if (this.#ownsContext && this.#outgoing.size === 0) this.#context.suspend().catch(() => undefined);
+				}
+				resolve();
+			});
+		});
+	}
+
+	/** Plays on from where the music paused, fading in over 3 s. */
+	async resume(): Promise<Result<void>> {
+		if (this.#disposed || !this.#paused) return { ok: true, value: undefined };
+		this.#unpause();
+		await this.wake(true);
+		const deck = this.#current;
+		if (!deck) return { ok: true, value: undefined };
+		const source = deck.source;
+		const generation = deck.generation;
+		const resumed = await deck.resume(this.now);
+		if (this.#current !== deck || this.#paused) return { ok: false, reason: SUPERSEDED };
+		if (!resumed.ok) {
+			if (resumed.reason === SUPERSEDED) return resumed;
+			if (deck.generation === generation) deck.release();
+			this.#current = undefined;
+			if (source) this.onFailure?.(source, resumed.reason);
+			return resumed;
+		}
+		deck.fader.fade(itemGain(source), PAUSE_FADE, 'equal-power-in');
+		return { ok: true, value: undefined };
+	}
+
+	/** Fades everything out over 3 s and releases it; resolves once released. */
+	async stop(): Promise<void> {
+		if (this.#disposed) return;
+		this.#supersedePending();
+		const decks = new Set(this.#outgoing.keys());
+		if (this.#current) decks.add(this.#current);
+		this.#current = undefined;
+		if (this.#context.state !== 'running') {
+			// Suspended (paused, or by the system): nothing is heard, so nothing needs fading.
+			this.#unpause();
+			for (const deck of decks) this.#releaseNow(deck);
+			return;
+		}
+		this.#unpause();
+		const at = this.#master.nextMoment;
+		let end = at;
+		for (const deck of decks) end = Math.max(end, this.#retire(deck, STOP_FADE, at));
+		if (decks.size > 0) await sleep(end - this.now + 2 * RELEASE_MARGIN);
+	}
+
+	/**
+	 * Resumes a context the system suspended or interrupted (a call, the screen
+	 * locking: howler #1660, #1771). Call it on the next tap too. While paused,
+	 * the engine's own context stays suspended on purpose unless `force`.
+	 */
+	async wake(force = false): Promise<void> {
+		if (this.#disposed || (this.#paused && !force)) return;
+		const state = this.#context.state as AudioContextState | 'interrupted';
+		if (state !== 'closed' && state !== 'running') {
+			try {
+				await this.#context.resume();
+			} catch {
+				// Resuming without a gesture may be refused; the next tap tries again.
+			}
+		}
+		const deck = this.#current;
+		if (deck?.kind === 'track' && !this.#paused) deck.nudge();
+	}
+
+	/** What is alive, for tests: stays within the fixed decks however many items played. */
+	stats(): MusicEngineStats {
+		return {
+			liveHowls: this.#tracks.filter((deck) => deck.busy).length,
+			capturedElements: this.#taps.captured,
+			liveSoundscapes: this.#soundscapes.filter((deck) => deck.live).length
+		};
+	}
+
+	/** Releases everything at once (call `stop()` first for a fade) and closes the context the engine made. */
+	async dispose(): Promise<void> {
+		if (this.#disposed) return;
+		this.#disposed = true;
+		this.#request += 1;
+		clearInterval(this.#watch);
+		this.#unpause();
+		for (const timer of this.#outgoing.values()) timer.cancel();
+		this.#outgoing.clear();
+		document.removeEventListener('visibilitychange', this.#onWake);
+		this.#context.removeEventListener('statechange', this.#onWake);
+		this.#current = undefined;
+		for (const deck of [...this.#tracks, ...this.#soundscapes]) deck.dispose();
+		// Our captured elements went back to howler's pool on unload; they must not be handed out again.
+		withholdFromHowlerPool((element) => this.#taps.has(element));
+		this.#duck.disconnect();
+		this.#master.disconnect();
+		if (this.#toneContext) {
+			// Tone's dispose() closes the native context, which is only ours to close if we made it.
+			if (this.#ownsContext) this.#toneContext.dispose();
+			else this.#toneContext.clockSource = 'offline'; // stops its worker clock, leaves the context open
+		}
+		if (this.#ownsContext && this.#context.state !== 'closed') await this.#context.close().catch(() => undefined);
+	}
+
+	readonly #onWake = (): void => void this.wake();
+
+	#unpause(): void {
+		this.#paused = false;
+		this.#pauseTimer?.cancel();
+		this.#pauseTimer = undefined;
+		this.#pauseDone?.();
+		this.#pauseDone = undefined;
+	}
+
+	#releaseNow(deck: Deck): void {
+		this.#outgoing.get(deck)?.cancel();
+		this.#outgoing.delete(deck);
+		if (deck === this.#current) this.#current = undefined;
+		deck.release();
+	}
+
+	/** Pause and stop overrule a play still loading; its item will want announcing again. */
+	#supersedePending(): void {
+		this.#request += 1;
+		if (this.#inFlight > 0) this.#nearEndSentFor = undefined;
+	}
+
+	/** The light timer: is the current track near its end? (A check; the fades are already scheduled.) */
+	#check(): void {
+		const deck = this.#current;
+		const source = deck?.source;
+		if (!deck || source?.kind !== 'track' || this.#paused) return;
+		if (this.#nearEndSentFor === deck.generation) return;
+		const duration = deck.duration;
+		if (duration === undefined) return;
+		const remaining = duration - deck.position(this.now);
+		if (remaining > this.#crossfade + NEAR_END_LEAD) return;
+		this.#nearEndSentFor = deck.generation;
+		this.onNearEnd?.(source);
+	}
+
+	#ended(deck: TrackDeck): void {
+		const source = deck.source;
+		const wasCurrent = deck === this.#current;
+		this.#releaseNow(deck);
+		if (wasCurrent && source) this.onEnded?.(source);
+	}
+
+	#broken(deck: TrackDeck, reason: string): void {
+		const source = deck.source;
+		const wasCurrent = deck === this.#current;
+		this.#releaseNow(deck);
+		if (wasCurrent && source) this.onFailure?.(source, reason);
+	}
+
+	#soundscapeEnvironment(): Promise<SoundscapeEnvironment> {
+		this.#environment ??= (async () => {
+			const injected = this.#options.createSoundscape;
+			const [tone, { create, rise }] = await Promise.all([
+				loadTone(),
+				injected ? { create: injected, rise: this.#options.soundscapeRise ?? 0 } : loadSoundscapes()
+			]);
+			// A Tone context over our own native context: soundscapes share the tracks' clock
+			// and graph. Never tone.setContext(): the breath-cue engine owns Tone's global context.
+			const context = this.#toneContext ?? new tone.Context({ context: this.#context, latencyHint: 'playback' });
+			this.#toneContext = context;
+			return { tone, context, create, rise };
+		})().catch((error: unknown) => {
+			// A chunk that failed to load (offline before the first visit finished) may load later.
+			this.#environment = undefined;
+			throw error;
+		});
+		return this.#environment;
+	}
+}

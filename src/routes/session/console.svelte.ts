@@ -1,0 +1,418 @@
+/**
+ * The therapist's console: the session in progress, the dosing clock, what
+ * plays, and the log. It decides *what* plays *when*; the MusicEngine makes
+ * every fade on the audio clock. State is saved on the device as it changes,
+ * so a reload restores the session and waits for one tap to fade back in.
+ */
+// The engine (howler, Tone) loads on the first tap, keeping it off the first page load.
+import type { MusicEngine } from '$lib/music/music-engine';
+import { sourceOf, trackDuration } from '$lib/music/catalog';
+import type { MusicSource } from '$lib/music/types';
+import { ScreenWakeLock } from '$lib/platform/wake-lock';
+import { CURATED_PLAYLISTS } from '$lib/session/curated-playlists';
+import type { SessionPlaylist } from '$lib/session/playlist';
+import { parseSavedSession, type PlayingRecord, type SavedSession } from '$lib/session/saved-session';
+import { nextItem } from '$lib/session/sequencer';
+import {
+	giveDose,
+	holdPhase,
+	nextPhase,
+	releaseHold,
+	sessionStartEvent,
+	sessionView,
+	setMode,
+	startSession,
+	tick,
+	type AdvanceMode,
+	type ClockEvent,
+	type SessionState,
+	type Step
+} from '$lib/session/session-clock';
+import { formatLogCsv, formatLogText, type LogEntry, type LogKind } from '$lib/session/session-log';
+import { indexedDbBackend, StoredValue, type KeyValueBackend } from '$lib/storage/key-value';
+import type { Milliseconds, Seconds } from '$lib/units';
+
+export const SESSION_KEY = 'session-console';
+/** How often the console looks at the clock: for phase changes and the display, never for fades. */
+const CHECK_EVERY: Milliseconds = 500;
+/** How often the position is saved while playing. */
+const SAVE_EVERY: Milliseconds = 1_000;
+/** After this many failures in a row, stop trying items and say so. */
+const MAX_FAILURES_IN_A_ROW = 6;
+
+export type ConsoleStatus = 'loading' | 'choosing' | 'resumable' | 'starting' | 'playing' | 'paused';
+
+export class ConsoleState {
+	readonly playlists = CURATED_PLAYLISTS;
+	status: ConsoleStatus = $state('loading');
+	playlistId: string = $state(CURATED_PLAYLISTS[0]!.id);
+	clock: SessionState | null = $state(null);
+	history: { index: number; startedAt: Milliseconds }[] = $state([]);
+	log: LogEntry[] = $state([]);
+	playing: PlayingRecord | null = $state(null);
+	nowPlaying = $state('');
+	now: Milliseconds = $state(Date.now());
+	ducked = $state(false);
+	locked = $state(false);
+	volume = $state(0.8);
+	crossfadeSeconds: Seconds = $state(6);
+	message = $state('');
+	/** A saved session waiting for the therapist's tap. */
+	saved: SavedSession | null = $state(null);
+
+	readonly playlist: SessionPlaylist = $derived(
+		this.playlists.find((playlist) => playlist.id === this.playlistId) ?? this.playlists[0]!
+	);
+	readonly view = $derived(this.clock ? sessionView(this.playlist, this.clock, this.now) : null);
+
+	#engine: MusicEngine | undefined;
+	#timer: ReturnType<typeof setInterval> | undefined;
+	#lastSave: Milliseconds = 0;
+	#played: Record<string, number[]> = {};
+	#failed: Record<string, number[]> = {};
+	#busy = false;
+	readonly #stored: StoredValue<SavedSession | null>;
+	readonly #wakeLock = new ScreenWakeLock();
+
+	constructor(backend: KeyValueBackend = indexedDbBackend()) {
+		this.#stored = new StoredValue(backend, SESSION_KEY, parseSavedSession, 'The session');
+	}
+
+	async load(): Promise<void> {
+		const saved = await this.#stored.load();
+		if (saved && this.playlists.some((playlist) => playlist.id === saved.playlistId)) {
+			this.saved = saved;
+			this.playlistId = saved.playlistId;
+			this.log = saved.log;
+			this.crossfadeSeconds = saved.crossfadeSeconds;
+			this.volume = saved.volume;
+			this.status = 'resumable';
+		} else {
+			this.status = 'choosing';
+		}
+	}
+
+	choose(id: string): void {
+		if (this.status === 'choosing') this.playlistId = id;
+	}
+
+	// ——— starting and resuming ———
+
+	/** Starts the chosen playlist. Call from a tap: sound may only start from one. */
+	async start(): Promise<void> {
+		if (this.status !== 'choosing') return;
+		this.status = 'starting';
+		if (!(await this.#ensureEngine())) {
+			this.status = 'choosing';
+			return;
+		}
+		const at = Date.now();
+		const mode: AdvanceMode = 'auto';
+		this.clock = startSession(this.playlist, at, mode);
+		this.history = [{ index: 0, startedAt: at }];
+		this.#played = {};
+		this.#failed = {};
+		this.log = [];
+		this.#record(sessionStartEvent(this.playlist, this.clock));
+		this.status = 'playing';
+		await this.#playNext();
+		this.#startChecking();
+		void this.#wakeLock.request();
+	}
+
+	/** Restores the saved session and fades back in where it was. Call from a tap. */
+	async resumeSaved(): Promise<void> {
+		const saved = this.saved;
+		if (this.status !== 'resumable' || !saved) return;
+		this.status = 'starting';
+		if (!(await this.#ensureEngine())) {
+			this.status = 'resumable';
+			return;
+		}
+		this.clock = saved.clock;
+		this.history = saved.history;
+		this.#played = saved.played;
+		this.#failed = saved.failed;
+		this.saved = null;
+		this.#logEvent(Date.now(), 'resume', 'Session restored after the page was closed or reloaded');
+		this.status = 'playing';
+		const step = tick(this.playlist, this.clock, Date.now());
+		this.#applyClock(step, false);
+		const playing = saved.playing;
+		if (playing && playing.phaseIndex === this.clock.phaseIndex) {
+			const source = sourceOf(playing.item, playing.key);
+			const result = source ? await this.#engine!.play(source, { offset: saved.position }) : undefined;
+			if (result?.ok) {
+				this.playing = { ...playing, startedAt: Date.now() - saved.position * 1000 };
+				this.nowPlaying = source!.title;
+			} else {
+				await this.#playNext();
+			}
+		} else {
+			await this.#playNext();
+		}
+		this.#startChecking();
+		void this.#wakeLock.request();
+	}
+
+	/** Forgets the saved session without playing it. */
+	async discardSaved(): Promise<void> {
+		this.saved = null;
+		this.log = [];
+		this.status = 'choosing';
+		await this.#stored.save(null);
+	}
+
+	async #ensureEngine(): Promise<boolean> {
+		if (this.#engine) return true;
+		try {
+			const { MusicEngine } = await import('$lib/music/music-engine');
+			const engine = await MusicEngine.create();
+			engine.crossfadeSeconds = this.crossfadeSeconds;
+			engine.setVolume(this.volume);
+			engine.onNearEnd = (source) => {
+				if (source.key === this.playing?.key) void this.#playNext();
+			};
+			this.#engine = engine;
+			return true;
+		} catch {
+			this.message = 'The music could not be started. Check that this device can play sound, then try again.';
+			return false;
+		}
+	}
+
+	// ——— the therapist's actions ———
+
+	dose(): void {
+		if (!this.clock || this.locked) return;
+		this.#applyClock(giveDose(this.playlist, this.clock, Date.now()));
+	}
+
+	toggleHold(): void {
+		if (!this.clock || this.locked) return;
+		const at = Date.now();
+		this.#applyClock(
+			this.clock.held ? releaseHold(this.playlist, this.clock, at) : holdPhase(this.playlist, this.clock, at)
+		);
+	}
+
+	nextPhase(): void {
+		if (!this.clock || this.locked) return;
+		this.#applyClock(nextPhase(this.playlist, this.clock, Date.now()));
+	}
+
+	setMode(mode: AdvanceMode): void {
+		if (!this.clock || this.locked) return;
+		this.#applyClock(setMode(this.playlist, this.clock, mode, Date.now()));
+	}
+
+	toggleDuck(): void {
+		if (!this.#engine || this.locked || this.status !== 'playing') return;
+		this.ducked = !this.ducked;
+		this.#engine.duck(this.ducked);
+		this.#logEvent(Date.now(), 'duck', this.ducked ? 'Music lowered for talking' : 'Music back to its level');
+	}
+
+	async togglePause(): Promise<void> {
+		if (!this.#engine || this.locked) return;
+		if (this.status === 'playing') {
+			this.status = 'paused';
+			this.#logEvent(Date.now(), 'pause', 'Paused');
+			this.#save(true);
+			await this.#engine.pause();
+		} else if (this.status === 'paused') {
+			this.status = 'playing';
+			this.#logEvent(Date.now(), 'resume', 'Resumed');
+			await this.#engine.resume();
+		}
+	}
+
+	async skip(): Promise<void> {
+		if (!this.clock || this.locked || this.status !== 'playing') return;
+		this.#logEvent(Date.now(), 'skip', `Skipped ${this.nowPlaying}`);
+		await this.#playNext();
+	}
+
+	/** Fades out and ends the session; the log stays for export until a new session starts. */
+	async stop(): Promise<void> {
+		if (!this.#engine || this.locked) return;
+		this.#stopChecking();
+		this.#closeItem(Date.now());
+		this.#logEvent(Date.now(), 'session-end', 'Session ended');
+		this.status = 'choosing';
+		this.clock = null;
+		this.playing = null;
+		this.nowPlaying = '';
+		this.ducked = false;
+		await this.#stored.save(null);
+		void this.#wakeLock.release();
+		await this.#engine.stop();
+	}
+
+	setVolume(volume: number): void {
+		this.volume = Math.min(1, Math.max(0, volume));
+		this.#engine?.setVolume(this.volume);
+	}
+
+	setCrossfade(seconds: Seconds): void {
+		this.crossfadeSeconds = Math.min(12, Math.max(0, seconds));
+		if (this.#engine) this.#engine.crossfadeSeconds = this.crossfadeSeconds;
+	}
+
+	toggleLock(): void {
+		this.locked = !this.locked;
+	}
+
+	// ——— the log ———
+
+	exportText(): string {
+		return formatLogText(this.log, { doseAt: this.clock?.doseAt ?? this.saved?.clock.doseAt ?? null });
+	}
+
+	exportCsv(): string {
+		return formatLogCsv(this.log, { doseAt: this.clock?.doseAt ?? this.saved?.clock.doseAt ?? null });
+	}
+
+	#record(event: ClockEvent): void {
+		this.log = [...this.log, { at: event.at, kind: event.kind, text: event.text }];
+	}
+
+	#logEvent(at: Milliseconds, kind: LogKind, text: string): void {
+		this.log = [...this.log, { at, kind, text }];
+	}
+
+	#closeItem(at: Milliseconds): void {
+		for (let i = this.log.length - 1; i >= 0; i -= 1) {
+			const entry = this.log[i]!;
+			if (entry.kind === 'item') {
+				if (entry.endedAt === null) this.log[i] = { ...entry, endedAt: at };
+				return;
+			}
+		}
+	}
+
+	// ——— the clock and the sequence ———
+
+	#applyClock(step: Step, playOnPhaseChange = true): void {
+		if (!this.clock) return;
+		const before = this.clock.phaseIndex;
+		this.clock = step.state;
+		for (const event of step.events) {
+			this.#record(event);
+			if (event.kind === 'phase')
+				this.history = [...this.history, { index: step.state.phaseIndex, startedAt: event.at }];
+		}
+		if (step.state.phaseIndex !== before && playOnPhaseChange) void this.#playNext();
+		this.#save(true);
+	}
+
+	#startChecking(): void {
+		this.#stopChecking();
+		this.#timer = setInterval(() => this.#check(), CHECK_EVERY);
+	}
+
+	#stopChecking(): void {
+		clearInterval(this.#timer);
+		this.#timer = undefined;
+	}
+
+	#check(): void {
+		this.now = Date.now();
+		if (!this.clock || this.status !== 'playing') return;
+		this.#applyClockIfChanged(tick(this.playlist, this.clock, this.now));
+		const playing = this.playing;
+		if (playing?.playFor != null && this.now - playing.startedAt >= playing.playFor * 1000) void this.#playNext();
+		if (this.now - this.#lastSave >= SAVE_EVERY) this.#save(false);
+	}
+
+	#applyClockIfChanged(step: Step): void {
+		if (step.events.length > 0) this.#applyClock(step);
+	}
+
+	/** Plays the next item of the current phase, passing over items that fail, never leaving silence for long. */
+	async #playNext(): Promise<void> {
+		if (!this.clock || !this.#engine || this.#busy) return;
+		this.#busy = true;
+		try {
+			for (let attempt = 0; attempt < MAX_FAILURES_IN_A_ROW; attempt += 1) {
+				const phaseIndex: number = this.clock.phaseIndex;
+				const phase = this.playlist.phases[phaseIndex]!;
+				const key = String(phaseIndex);
+				const played = this.#played[key] ?? [];
+				const failed = this.#failed[key] ?? [];
+				const remaining = this.view?.phaseRemaining ?? null;
+				const next = nextItem(
+					phase,
+					{ played, failed, remaining: remaining === null ? null : remaining / 1000 },
+					trackDuration
+				);
+				const itemKey = `${phase.id}:${next.index ?? 'fallback'}:${played.length}`;
+				const source: MusicSource | undefined = sourceOf(next.item, itemKey);
+				const result = source
+					? await this.#engine.play(source)
+					: { ok: false as const, reason: 'This track is not in the library.' };
+				const at = Date.now();
+				if (result.ok && source) {
+					this.#closeItem(at);
+					this.log = [...this.log, { at, kind: 'item', text: `${source.title} (${phase.name})`, endedAt: null }];
+					if (next.index !== null) this.#played[key] = [...played, next.index];
+					this.playing = {
+						key: itemKey,
+						phaseIndex,
+						itemIndex: next.index,
+						item: next.item,
+						startedAt: at,
+						playFor: next.playFor
+					};
+					this.nowPlaying = source.title;
+					this.#save(true);
+					return;
+				}
+				this.#logEvent(
+					at,
+					'problem',
+					`Could not play ${source?.title ?? 'an item'}: ${result.ok ? '' : result.reason} Moving on.`
+				);
+				if (next.index !== null) this.#failed[key] = [...(this.#failed[key] ?? []), next.index];
+				if (next.item.kind === 'soundscape') break;
+			}
+			this.message = 'Several items in a row could not be played. The music that was playing carries on.';
+		} finally {
+			this.#busy = false;
+		}
+	}
+
+	#save(force: boolean): void {
+		const now = Date.now();
+		if (!force && now - this.#lastSave < SAVE_EVERY) return;
+		if (!this.clock) return;
+		this.#lastSave = now;
+		const snapshot: SavedSession = {
+			version: 1,
+			playlistId: this.playlistId,
+			clock: $state.snapshot(this.clock) as SessionState,
+			history: $state.snapshot(this.history),
+			played: structuredClone(this.#played),
+			failed: structuredClone(this.#failed),
+			playing: this.playing ? ($state.snapshot(this.playing) as PlayingRecord) : null,
+			position: this.#engine?.current?.position ?? 0,
+			savedAt: now,
+			paused: this.status === 'paused',
+			log: $state.snapshot(this.log) as LogEntry[],
+			crossfadeSeconds: this.crossfadeSeconds,
+			volume: this.volume
+		};
+		void this.#stored.save(snapshot).then((result) => {
+			if (!result.ok) this.message = result.reason;
+		});
+	}
+
+	async dispose(): Promise<void> {
+		this.#stopChecking();
+		this.#save(true);
+		await this.#wakeLock.release();
+		const engine = this.#engine;
+		this.#engine = undefined;
+		await engine?.dispose();
+	}
+}

@@ -1,0 +1,149 @@
+/**
+ * The therapist's console, driven as a therapist would, with the real audio
+ * output recorded inside Chromium by the tap: the music starts, steps back for
+ * talking and returns, moves between phases without a gap, pauses with a fade,
+ * and after a reload waits for one tap before it fades back in.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import type { Seconds } from '../../src/lib/units';
+import { blockPeaks, installAudioTap, readTap, waitForRecorded, waitForSoundingContext } from '../support/audio-tap';
+
+/** Loudest sample over a window, in dBFS. */
+async function peakDb(page: Page, id: number, from: Seconds, to: Seconds): Promise<number> {
+	await waitForRecorded(page, id, to);
+	const blocks = await blockPeaks(page, id, from, to);
+	const peak = Math.max(...blocks.map((block) => block.peak), 1e-9);
+	return 20 * Math.log10(peak);
+}
+
+/** Quietest 50 ms stretch over a window, in dBFS: a gap shows up here. */
+async function floorDb(page: Page, id: number, from: Seconds, to: Seconds): Promise<number> {
+	await waitForRecorded(page, id, to);
+	const blocks = await blockPeaks(page, id, from, to);
+	const perWindow = Math.max(1, Math.round(0.05 / (blocks[0]?.duration ?? 0.003)));
+	let floor = Infinity;
+	for (let i = 0; i + perWindow <= blocks.length; i += perWindow) {
+		const windowPeak = Math.max(...blocks.slice(i, i + perWindow).map((block) => block.peak));
+		floor = Math.min(floor, windowPeak);
+	}
+	return 20 * Math.log10(Math.max(floor, 1e-9));
+}
+
+async function clock(page: Page, id: number): Promise<Seconds> {
+	return (await readTap(page, id)).currentTime;
+}
+
+test.describe.configure({ timeout: 150_000 });
+
+test('a therapist runs a session: start, dose, talk over, hold, next phase, pause, log, reload and resume', async ({
+	page
+}) => {
+	await installAudioTap(page);
+	await page.goto('/session/');
+	await page.getByRole('radio', { name: /Quiet home practice/ }).check();
+	await page.getByRole('button', { name: 'Start the music' }).click();
+	const id = await waitForSoundingContext(page, [], 15_000);
+	await expect(page.getByRole('button', { name: 'Dose given' })).toBeVisible();
+
+	// Music after its fade-in, at a comfortable level (items are normalized to −23 LUFS).
+	let now = await clock(page, id);
+	await page.waitForTimeout(6_000);
+	now = await clock(page, id);
+	const playing = await peakDb(page, id, now - 2, now - 0.5);
+	expect(playing).toBeGreaterThan(-30);
+	expect(playing).toBeLessThan(-1);
+
+	// Dose: the dosing clock starts and the arrival phase gives way to the next.
+	await page.getByRole('button', { name: 'Dose given' }).click();
+	await expect(page.getByTestId('since-dose')).toHaveText(/^0:0\d$/);
+	await expect(page.getByText('Resting', { exact: true }).first()).toBeVisible();
+	await page.waitForTimeout(8_000); // the crossfade into the new phase (6 s) completes
+
+	// Talk over: down to about a quarter (−12 dB) over about 1.5 s, then back.
+	now = await clock(page, id);
+	const before = await peakDb(page, id, now - 1.5, now);
+	await page.keyboard.press('d');
+	await expect(page.getByRole('button', { name: /Talk over/ })).toHaveAttribute('aria-pressed', 'true');
+	await page.waitForTimeout(2_500);
+	now = await clock(page, id);
+	const ducked = await peakDb(page, id, now - 0.8, now);
+	expect(before - ducked).toBeGreaterThan(8);
+	expect(before - ducked).toBeLessThan(16);
+	await page.keyboard.press('d');
+	await page.waitForTimeout(2_500);
+	now = await clock(page, id);
+	const restored = await peakDb(page, id, now - 0.8, now);
+	expect(Math.abs(restored - before)).toBeLessThan(4);
+
+	// Hold, then move on by hand: the music crossfades with no gap.
+	await page.keyboard.press('h');
+	await expect(page.getByTestId('phase-remaining')).toHaveText('—');
+	const switchAt = await clock(page, id);
+	await page.keyboard.press('n');
+	await expect(page.getByText('Grounding', { exact: true }).first()).toBeVisible();
+	await page.waitForTimeout(7_000);
+	expect(await floorDb(page, id, switchAt, switchAt + 6.5)).toBeGreaterThan(-50);
+
+	// Pause fades out over about 3 s, then the engine lets its context rest (its clock stops,
+	// so nothing can sound); resume fades back in.
+	const pauseAt = await clock(page, id);
+	const beforePause = await peakDb(page, id, pauseAt - 1, pauseAt);
+	await page.keyboard.press(' ');
+	await expect(page.getByRole('button', { name: /Resume/ })).toBeVisible();
+	await page.waitForTimeout(4_500);
+	const { recordedUntil } = await readTap(page, id);
+	expect(await peakDb(page, id, pauseAt + 1.4, pauseAt + 1.6)).toBeLessThan(beforePause - 2);
+	if (recordedUntil > pauseAt + 3.2) {
+		expect(await peakDb(page, id, pauseAt + 3.2, Math.min(recordedUntil, pauseAt + 4))).toBeLessThan(-60);
+	}
+	await page.keyboard.press(' ');
+	await page.waitForTimeout(4_000);
+	now = await clock(page, id);
+	expect(await peakDb(page, id, now - 1, now)).toBeGreaterThan(-35);
+
+	// The log, as plain text for the therapist's notes.
+	const downloading = page.waitForEvent('download');
+	await page.getByRole('button', { name: 'Save log as text' }).click();
+	const log = readFileSync(await (await downloading).path(), 'utf8');
+	expect(log).toContain('Dose given');
+	expect(log).toContain('Music lowered for talking');
+	expect(log).toContain('Holding Resting');
+	expect(log).toMatch(/Paused[\s\S]*Resumed/);
+
+	// Reload mid-session: the session comes back, silent until the therapist taps.
+	await page.reload();
+	await expect(page.getByRole('heading', { name: 'A session was in progress' })).toBeVisible();
+	await page.waitForTimeout(2_000);
+	const silentContexts = await page.evaluate(
+		() => Object.keys((window as unknown as { __audioTap: { contexts: object } }).__audioTap.contexts).length
+	);
+	const ids = await page.evaluate(() =>
+		Object.keys((window as unknown as { __audioTap: { contexts: object } }).__audioTap.contexts).map(Number)
+	);
+	await page.getByRole('button', { name: 'Fade back in' }).click();
+	const resumedId = await waitForSoundingContext(page, ids, 15_000);
+	expect(silentContexts).toBeLessThanOrEqual(1);
+	await expect(page.getByText('Grounding', { exact: true }).first()).toBeVisible();
+	await expect(page.getByTestId('since-dose')).not.toHaveText('not yet');
+	await page.waitForTimeout(4_000);
+	now = await clock(page, resumedId);
+	expect(await peakDb(page, resumedId, now - 1, now)).toBeGreaterThan(-35);
+	await page.getByRole('button', { name: 'Fade out and end' }).click();
+	await expect(page.getByRole('button', { name: 'Start the music' })).toBeVisible();
+});
+
+test('a locked console ignores taps and keys until unlocked with two taps', async ({ page }) => {
+	await page.goto('/session/');
+	await page.getByRole('button', { name: 'Start the music' }).click();
+	await expect(page.getByRole('button', { name: 'Dose given' })).toBeVisible();
+	await page.getByRole('button', { name: 'Lock controls' }).click();
+	await expect(page.getByRole('button', { name: 'Dose given' })).toBeDisabled();
+	await page.keyboard.press('d');
+	await expect(page.getByRole('button', { name: /Talk over/ })).toHaveAttribute('aria-pressed', 'false');
+	await page.getByRole('button', { name: 'Unlock' }).click();
+	await expect(page.getByRole('button', { name: 'Dose given' })).toBeDisabled();
+	await page.getByRole('button', { name: 'Tap again to unlock' }).click();
+	await expect(page.getByRole('button', { name: 'Dose given' })).toBeEnabled();
+	await page.getByRole('button', { name: 'Fade out and end' }).click();
+});
