@@ -46,9 +46,7 @@ describe('nextItem', () => {
 
 	it('gives soundscapes a floor, and a fixed time when the phase has no planned end', () => {
 		expect(nextItem(phase, { played: [], failed: [], remaining: 100 }, durationOf).playFor).toBe(MIN_SOUNDSCAPE);
-		expect(nextItem(phase, { played: [], failed: [], remaining: null }, durationOf).playFor).toBe(
-			OPEN_SOUNDSCAPE
-		);
+		expect(nextItem(phase, { played: [], failed: [], remaining: null }, durationOf).playFor).toBe(OPEN_SOUNDSCAPE);
 	});
 
 	it('falls back to a soundscape that fits the phase when it has only tracks', () => {

@@ -57,8 +57,8 @@ const CHECK_EVERY: Seconds = 1;
 export const LEVELS: Record<SoundscapeId, Decibels> = {
 	'warm-drone': -15.1,
 	'slow-pads': -15,
-	bowls: -4.2,
-	sea: -13.2,
+	bowls: -5.8,
+	sea: -10.3,
 	rain: -18.7
 };
 
@@ -387,7 +387,7 @@ export const BOWL_RATIOS: readonly number[] = [3, 4, 6, 8];
 /** Shortest and longest time between two strikes. */
 export const BOWL_GAPS: readonly [Seconds, Seconds] = [8, 25];
 /** Gentlest and firmest attack: a soft mallet, never a click. */
-export const BOWL_ATTACK: readonly [Seconds, Seconds] = [0.12, 0.3];
+export const BOWL_ATTACK: readonly [Seconds, Seconds] = [0.25, 0.5];
 
 export interface BowlStrike {
 	readonly time: Seconds;
@@ -528,7 +528,7 @@ export function* seaWaves(seed: number): Generator<Wave, never> {
 			period,
 			rise: period * random.range(0.35, 0.5),
 			crest: swell * random.range(0.85, 1),
-			trough: random.range(0.16, 0.28),
+			trough: random.range(0.1, 0.18),
 			cutoff: 700 * Math.pow(2, random.range(0.3, 1.8)),
 			pan: random.range(-0.4, 0.4)
 		};
@@ -965,7 +965,7 @@ function bowls(kit: Kit): void {
 	const bed = kit.oscillator(root / 2, kit.wave(BED));
 	const bedAmp = kit.gain(0);
 	bed.chain(bedAmp, bus);
-	kit.drift(bedAmp.gain, 'bed.gain', { low: 0.09, high: 0.15, gaps: [20, 50] });
+	kit.drift(bedAmp.gain, 'bed.gain', { low: 0.13, high: 0.2, gaps: [20, 50] });
 	kit.drift(bed.detune, 'bed.detune', { low: -3, high: 3, gaps: [15, 40] });
 	const left = kit.panner(-0.45);
 	const right = kit.panner(0.45);
@@ -1004,7 +1004,7 @@ function sea(kit: Kit): void {
 	// The low rumble of the sea beyond.
 	const rumbleSource = kit.noise(red, 0);
 	const rumbleFilter = kit.filter('lowpass', 320, -3);
-	const rumbleAmp = kit.gain(0.5);
+	const rumbleAmp = kit.gain(0.3);
 	rumbleSource.chain(rumbleFilter, rumbleAmp, kit.output);
 	kit.cues(seaScore(kit.seed), {
 		'surf.gain': surfAmp.gain,
@@ -1012,7 +1012,7 @@ function sea(kit: Kit): void {
 		'surf.pan': surfPan.pan,
 		'foam.gain': foamAmp.gain
 	});
-	kit.drift(rumbleAmp.gain, 'rumble.gain', { low: 0.4, high: 0.55, gaps: [20, 45] });
+	kit.drift(rumbleAmp.gain, 'rumble.gain', { low: 0.25, high: 0.35, gaps: [20, 45] });
 	// Slowly varying playback rates keep the noise loops from ever lining up the same way twice.
 	kit.drift(surfSource.playbackRate, 'surf.rate', { low: 0.96, high: 1.04, gaps: [10, 30] });
 	kit.drift(foamSource.playbackRate, 'foam.rate', { low: 1.02, high: 1.1, gaps: [10, 30] });

@@ -51,6 +51,8 @@ export class ConsoleState {
 	log: LogEntry[] = $state([]);
 	playing: PlayingRecord | null = $state(null);
 	nowPlaying = $state('');
+	/** Position in the playing piece, in seconds. */
+	position: Seconds = $state(0);
 	now: Milliseconds = $state(Date.now());
 	ducked = $state(false);
 	locked = $state(false);
@@ -122,8 +124,9 @@ export class ConsoleState {
 
 	/** Restores the saved session and fades back in where it was. Call from a tap. */
 	async resumeSaved(): Promise<void> {
-		const saved = this.saved;
-		if (this.status !== 'resumable' || !saved) return;
+		if (this.status !== 'resumable' || !this.saved) return;
+		// A plain copy: the saved state is reactive, and its parts become private, cloneable records here.
+		const saved = $state.snapshot(this.saved) as SavedSession;
 		this.status = 'starting';
 		if (!(await this.#ensureEngine())) {
 			this.status = 'resumable';
@@ -318,6 +321,7 @@ export class ConsoleState {
 
 	#check(): void {
 		this.now = Date.now();
+		this.position = this.#engine?.current?.position ?? 0;
 		if (!this.clock || this.status !== 'playing') return;
 		this.#applyClockIfChanged(tick(this.playlist, this.clock, this.now));
 		const playing = this.playing;
@@ -365,6 +369,7 @@ export class ConsoleState {
 						playFor: next.playFor
 					};
 					this.nowPlaying = source.title;
+					this.#showOnLockScreen();
 					this.#save(true);
 					return;
 				}
@@ -380,6 +385,23 @@ export class ConsoleState {
 		} finally {
 			this.#busy = false;
 		}
+	}
+
+	/**
+	 * Lock-screen and headset controls. They appear only while a media element
+	 * plays (w3c/mediasession #213), which the track decks provide.
+	 */
+	#showOnLockScreen(): void {
+		if (!('mediaSession' in navigator)) return;
+		navigator.mediaSession.metadata = new MediaMetadata({
+			title: this.nowPlaying,
+			artist: 'Grounded',
+			album: this.playlist.title
+		});
+		navigator.mediaSession.setActionHandler('play', () => void this.togglePause());
+		navigator.mediaSession.setActionHandler('pause', () => void this.togglePause());
+		navigator.mediaSession.setActionHandler('nexttrack', () => void this.skip());
+		navigator.mediaSession.setActionHandler('stop', () => void this.stop());
 	}
 
 	#save(force: boolean): void {
