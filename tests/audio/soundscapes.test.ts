@@ -331,32 +331,3 @@ describe('plans', () => {
 		expect(plan(9)).not.toBe(plan(10));
 	});
 });
-
-describe('debug', () => {
-	it.each(SOUNDSCAPES)('%s', async (id) => {
-		const rows: string[] = [];
-		const all: number[] = [];
-		const whole: number[] = [];
-		let worstRise = 0;
-		let worstPeak = 0;
-		for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
-			const r = await renderSoundscape({ id, seed, duration: 243.5 });
-			const w = [3.5, 33.5, 63.5, 93.5, 123.5, 153.5, 183.5].map((a) =>
-				integratedLoudness(slice(r, a, a + 60), r.sampleRate)
-			);
-			all.push(...w);
-			const body = slice(r, 3, 243.5);
-			whole.push(integratedLoudness(body, r.sampleRate));
-			const momentary = loudnessCurve(body, r.sampleRate, 0.4, 0.1);
-			for (let i = 1; i < momentary.length; i += 1) worstRise = Math.max(worstRise, momentary[i]! - momentary[i - 1]!);
-			worstPeak = Math.max(worstPeak, samplePeak(body));
-		}
-		const r48 = await renderSoundscape({ id, seed: 1, duration: 63.5, sampleRate: 48_000 });
-		const b48 = slice(r48, 3.5, 63.5);
-		const { truePeak } = await import('../../scripts/music/loudness.js');
-		rows.push(
-			`${id} 60s windows: min ${Math.min(...all).toFixed(2)} max ${Math.max(...all).toFixed(2)} mean ${(all.reduce((a, b) => a + b) / all.length).toFixed(2)}; 240s per seed: ${whole.map((x) => x.toFixed(1)).join(' ')}; worst rise ${worstRise.toFixed(1)} dB; worst sample peak ${(20 * Math.log10(worstPeak)).toFixed(1)} dBFS; 48k seed1 ${integratedLoudness(b48, 48000).toFixed(2)} LUFS true peak ${(20 * Math.log10(truePeak(b48))).toFixed(1)} dBTP render ${r48.elapsed.toFixed(0)} ms/60s`
-		);
-		console.log('ROWS\n' + rows.join('\n'));
-	});
-});

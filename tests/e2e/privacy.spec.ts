@@ -112,6 +112,18 @@ test('no request leaves the app’s origin and the CSP blocks nothing, on every 
 	await expect(page.getByRole('button', { name: 'Begin' })).toBeVisible();
 	expect(await violations(page)).toEqual([]);
 
+	// The session-music journey: howler's media elements, the Tone soundscapes, the lock screen controls.
+	await page.goto('/session/');
+	await page.getByRole('button', { name: 'Start the music' }).click();
+	await expect(page.getByRole('button', { name: 'Dose given' })).toBeVisible();
+	await page.getByRole('button', { name: 'Dose given' }).click();
+	await page.waitForTimeout(2_000);
+	await page.getByRole('button', { name: 'Next piece' }).click();
+	await page.waitForTimeout(3_000);
+	await page.getByRole('button', { name: 'Fade out and end' }).click();
+	await expect(page.getByRole('button', { name: 'Start the music' })).toBeVisible();
+	expect(await violations(page)).toEqual([]);
+
 	// The privacy journey, up to the confirmation and back out.
 	await page.goto('/privacy/');
 	await page.getByRole('button', { name: 'Erase all my data' }).click();

@@ -55,9 +55,8 @@ test('a therapist runs a session: start, dose, talk over, hold, next phase, paus
 	await expect(page.getByRole('button', { name: 'Dose given' })).toBeVisible();
 
 	// Music after its fade-in, at a comfortable level (items are normalized to −23 LUFS).
-	let now = await clock(page, id);
 	await page.waitForTimeout(6_000);
-	now = await clock(page, id);
+	let now = await clock(page, id);
 	const playing = await peakDb(page, id, now - 2, now - 0.5);
 	expect(playing).toBeGreaterThan(-30);
 	expect(playing).toBeLessThan(-1);

@@ -10,13 +10,14 @@
  *   HORIZON seconds ahead, and topped up from the context's own clock (a
  *   worker live, the render loop offline). A busy main thread never delays a
  *   scheduled event; one stalled for minutes only holds the sound still.
- * - Bounded: drones, pads and noise beds are a fixed set of long-lived nodes
- *   whose parameters are automated; only bowl strikes make nodes, and those
- *   are released once they have rung out (at most about 30 native nodes).
+ * - Bounded: every soundscape is a fixed set of long-lived nodes (30 native
+ *   nodes at most, bowls included: strikes reuse three slots) whose
+ *   parameters are automated; nothing is made per chord, strike or wave, and
+ *   the plans are generators that hold only their current state.
  * - Level: each soundscape comes out near −23 LUFS integrated, like the
  *   normalized tracks, with peaks well below −1 dBFS (tests/audio/soundscapes.test.ts).
  *
- * Musical rules (docs: /work/shared/MUSIC-NOTES.md): no beat, no percussive
+ * Musical rules (the team's MUSIC-NOTES): no beat, no percussive
  * onsets, soft attacks and long releases, brightness kept below ~4–6 kHz,
  * slow dynamics, consonant modal harmony. The pure planners (`padChords`,
  * `bowlStrikes`, `seaWaves`, …) decide what happens and when; the audio part
@@ -59,7 +60,7 @@ export const LEVELS: Record<SoundscapeId, Decibels> = {
 	'slow-pads': -15,
 	bowls: -5.8,
 	sea: -10.3,
-	rain: -18.7
+	rain: -18.9
 };
 
 // ─── Plans: pure, seeded, no audio ───────────────────────────────────────────
