@@ -16,6 +16,21 @@ const shots = [
 	{ name: 'breathe-mobile', path: '/breathe/', viewport: { width: 390, height: 844 } },
 	{ name: 'breathe-practising', path: '/breathe/', viewport: { width: 1100, height: 800 }, begin: true },
 	{ name: 'privacy', path: '/privacy/', viewport: { width: 1100, height: 1300 } },
+	{ name: 'session-choose', path: '/session/', viewport: { width: 1100, height: 1100 } },
+	{
+		name: 'session-console',
+		path: '/session/',
+		viewport: { width: 1100, height: 1300 },
+		/** @param {import('playwright').Page} page */
+		act: async (page) => {
+			await page.getByRole('button', { name: 'Start the music' }).click();
+			await page.waitForTimeout(3000);
+			await page.getByRole('button', { name: 'Dose given' }).click();
+			await page.waitForTimeout(2000);
+			await page.keyboard.press('d');
+			await page.waitForTimeout(1500);
+		}
+	},
 	{
 		name: 'breathe-reduced-motion',
 		path: '/breathe/',
@@ -33,6 +48,7 @@ for (const shot of shots) {
 	const page = await context.newPage();
 	await page.goto(base + shot.path);
 	await page.waitForLoadState('networkidle');
+	if (shot.act) await shot.act(page);
 	if (shot.begin) {
 		await page.getByRole('button', { name: 'Begin' }).click();
 		await page.waitForTimeout(3200);
