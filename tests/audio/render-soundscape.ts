@@ -13,6 +13,7 @@ import * as Tone from 'tone';
 import { createSoundscape } from '../../src/lib/music/soundscapes';
 import type { SoundscapeId } from '../../src/lib/session/playlist';
 import type { Seconds } from '../../src/lib/units';
+import { renderTicked } from './render';
 
 /** How often the Tone clock ticks, in rendered seconds (live, the worker ticks every ~50 ms). */
 const TICK: Seconds = 0.25;
@@ -103,19 +104,8 @@ export async function renderSoundscape(request: SoundscapeRenderRequest): Promis
 		context.setTimeout(() => scape.stop(stopAt, fade), Math.max(0, stopAt - 0.3));
 	}
 	if (request.disposeAt !== undefined) context.setTimeout(() => scape.dispose(), request.disposeAt);
-	for (let time = TICK; time < request.duration; time += TICK) {
-		raw
-			.suspend(time)
-			.then(() => {
-				context.emit('tick');
-				return raw.resume();
-			})
-			.catch((error: unknown) => {
-				throw error;
-			});
-	}
 	const began = performance.now();
-	const buffer = await raw.startRendering();
+	const buffer = await renderTicked(raw, context, request.duration, TICK);
 	const elapsed = performance.now() - began;
 	const liveAtEnd = live.size;
 	scape.dispose();

@@ -67,19 +67,29 @@ export async function renderRun(request: RenderRequest): Promise<RenderResult> {
 			silentAt = run.stop();
 		}, request.stopAt);
 	}
-	for (let time = TICK; time < request.duration; time += TICK) {
-		raw
-			.suspend(time)
-			.then(() => {
-				context.emit('tick');
-				return raw.resume();
-			})
-			.catch((error: unknown) => {
-				throw error;
-			});
-	}
-	const buffer = await raw.startRendering();
+	const buffer = await renderTicked(raw, context, request.duration);
 	const samples = buffer.getChannelData(0);
 	await context.close();
 	return { samples, sampleRate, startAt, run, probes, silentAt };
+}
+
+/**
+ * Renders `raw`, pausing every `tick` seconds of rendered audio to tick the Tone
+ * clock, so that `context.setInterval` callbacks run at the audio time they
+ * would run live.
+ */
+export async function renderTicked(
+	raw: OfflineAudioContext,
+	context: Tone.Context,
+	duration: number,
+	tick: number = TICK
+): Promise<AudioBuffer> {
+	for (let time = tick; time < duration; time += tick) {
+		// A rejected suspend would only mean the render already passed that point.
+		void raw.suspend(time).then(() => {
+			context.emit('tick');
+			return raw.resume();
+		});
+	}
+	return raw.startRendering();
 }
