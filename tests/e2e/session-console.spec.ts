@@ -164,3 +164,24 @@ test('a locked console ignores taps and keys until unlocked with two taps', asyn
 	await expect(page.getByRole('button', { name: 'Dose given' })).toBeEnabled();
 	await page.getByRole('button', { name: 'Fade out and end' }).click();
 });
+
+test('a track that cannot be played is passed over with the music carrying on, and the log says so', async ({
+	page
+}) => {
+	await page.route(/grounding-bowls-by-the-shore\.[0-9a-f]+\.mp3/, (route) => route.fulfill({ status: 404, body: '' }));
+	await installAudioTap(page);
+	await page.goto('/session/');
+	await page.getByRole('radio', { name: /Closing and grounding/ }).check();
+	await page.getByRole('button', { name: 'Start the music' }).click();
+	const id = await waitForSoundingContext(page, [], 15_000);
+	await page.waitForTimeout(8_000);
+
+	// On to Grounding, whose first track is missing: the next item takes over, never silence.
+	const switchAt = await clock(page, id);
+	await page.keyboard.press('n');
+	await expect(page.getByRole('listitem').filter({ hasText: 'Could not play Bowls by the Shore' })).toBeVisible();
+	await expect(page.getByText(/Playing: Bowls \(generated\)/)).toBeVisible({ timeout: 10_000 });
+	await page.waitForTimeout(9_000);
+	expect(await floorDb(page, id, switchAt, switchAt + 8)).toBeGreaterThan(-50);
+	await page.getByRole('button', { name: 'Fade out and end' }).click();
+});
