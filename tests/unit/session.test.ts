@@ -70,7 +70,7 @@ describe('playlist schema', () => {
 
 describe('session clock', () => {
 	it('waits in arrival for the dose, then follows the plan minute by minute for three hours', () => {
-		let state: SessionState = startSession(full, T0);
+		let state: SessionState = startSession(T0);
 		const phaseAt: Record<number, string> = {};
 		const changes: string[] = [];
 		for (let minute = 0; minute <= 200; minute += 1) {
@@ -102,7 +102,7 @@ describe('session clock', () => {
 	});
 
 	it('catches up after a long sleep with each change at its planned time', () => {
-		let state = giveDose(full, startSession(full, T0), at(0)).state;
+		let state = giveDose(full, startSession(T0), at(0)).state;
 		const step = tick(full, state, at(100));
 		state = step.state;
 		expect(step.events.map((e) => (e.at - T0) / MINUTE)).toEqual([20, 65]);
@@ -111,7 +111,7 @@ describe('session clock', () => {
 	});
 
 	it('holds a phase past its plan and moves on at once when released late', () => {
-		let state = giveDose(full, startSession(full, T0), at(0)).state; // Onset from 0 to 20
+		let state = giveDose(full, startSession(T0), at(0)).state; // Onset from 0 to 20
 		state = holdPhase(full, state, at(10)).state;
 		state = tick(full, state, at(30)).state;
 		expect(full.phases[state.phaseIndex]!.name).toBe('Onset');
@@ -123,7 +123,7 @@ describe('session clock', () => {
 	});
 
 	it('moves on by hand, and in manual mode only by hand', () => {
-		let state = giveDose(full, startSession(full, T0), at(0)).state;
+		let state = giveDose(full, startSession(T0), at(0)).state;
 		state = nextPhase(full, state, at(5)).state;
 		expect(full.phases[state.phaseIndex]!.name).toBe('Deepening');
 		state = setMode(full, state, 'manual', at(6)).state;
@@ -138,7 +138,7 @@ describe('session clock', () => {
 	});
 
 	it('lays the arc out: past phases as they ran, the rest as planned from now', () => {
-		let state = startSession(full, T0);
+		let state = startSession(T0);
 		const history = [{ index: 0, startedAt: T0 }];
 		state = giveDose(full, state, at(25)).state;
 		history.push({ index: 1, startedAt: at(25) });

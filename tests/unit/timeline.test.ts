@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cycleLength, cyclePhases, patternRate, type BreathPattern } from '../../src/lib/breath/patterns';
-import {
-	breathStartAt,
-	buildTimeline,
-	eventsBetween,
-	fullnessAt,
-	positionAt,
-	rateAt
-} from '../../src/lib/breath/timeline';
+import { breathStartAt, buildTimeline, fullnessAt, positionAt, rateAt } from '../../src/lib/breath/timeline';
 
 const coherent: BreathPattern = { kind: 'coherent', breathsPerMinute: 5.5 };
 
@@ -117,10 +110,6 @@ describe('positions', () => {
 		expect(at?.remaining).toBeCloseTo(3, 9);
 		expect(positionAt(timeline, -0.1)).toBeNull();
 		expect(positionAt(timeline, 60)).toBeNull();
-	});
-
-	it('lists the events a scheduler must add for a window', () => {
-		expect(eventsBetween(timeline, 8, 20).map((e) => e.start)).toEqual([8, 12, 16]);
 	});
 
 	it('resumes from the start of the interrupted breath', () => {

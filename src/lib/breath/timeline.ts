@@ -136,11 +136,6 @@ export function positionAt(timeline: Timeline, position: Seconds): TimelinePosit
 	};
 }
 
-/** Events that start in [from, to): what a scheduler must add for that window. */
-export function eventsBetween(timeline: Timeline, from: Seconds, to: Seconds): PhaseEvent[] {
-	return timeline.events.filter((event) => event.start >= from && event.start < to);
-}
-
 /** The start of the breath that contains `position`: where a resumed practice picks up. */
 export function breathStartAt(timeline: Timeline, position: Seconds): Seconds {
 	const at = positionAt(timeline, position);

@@ -17,7 +17,7 @@
  * - The last phase never ends by itself: the music goes on until stopped.
  *
  * @example
- * let state = startSession(playlist, Date.now());
+ * let state = startSession(Date.now());
  * state = giveDose(playlist, state, Date.now()).state;
  * const now = sessionView(playlist, tick(playlist, state, Date.now()).state, Date.now());
  */
@@ -68,8 +68,7 @@ function isLast(playlist: SessionPlaylist, index: number): boolean {
 	return index >= playlist.phases.length - 1;
 }
 
-export function startSession(playlist: SessionPlaylist, at: Milliseconds, mode: AdvanceMode = 'auto'): SessionState {
-	void playlist;
+export function startSession(at: Milliseconds, mode: AdvanceMode = 'auto'): SessionState {
 	return { startedAt: at, doseAt: null, phaseIndex: 0, phaseStartedAt: at, mode, held: false };
 }
 

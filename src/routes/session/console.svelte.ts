@@ -110,7 +110,7 @@ export class ConsoleState {
 		}
 		const at = Date.now();
 		const mode: AdvanceMode = 'auto';
-		this.clock = startSession(this.playlist, at, mode);
+		this.clock = startSession(at, mode);
 		this.history = [{ index: 0, startedAt: at }];
 		this.#played = {};
 		this.#failed = {};
@@ -323,14 +323,11 @@ export class ConsoleState {
 		this.now = Date.now();
 		this.position = this.#engine?.current?.position ?? 0;
 		if (!this.clock || this.status !== 'playing') return;
-		this.#applyClockIfChanged(tick(this.playlist, this.clock, this.now));
+		const step = tick(this.playlist, this.clock, this.now);
+		if (step.events.length > 0) this.#applyClock(step);
 		const playing = this.playing;
 		if (playing?.playFor != null && this.now - playing.startedAt >= playing.playFor * 1000) void this.#playNext();
 		if (this.now - this.#lastSave >= SAVE_EVERY) this.#save(false);
-	}
-
-	#applyClockIfChanged(step: Step): void {
-		if (step.events.length > 0) this.#applyClock(step);
 	}
 
 	/** Plays the next item of the current phase, passing over items that fail, never leaving silence for long. */
