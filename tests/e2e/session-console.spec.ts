@@ -185,3 +185,35 @@ test('a track that cannot be played is passed over with the music carrying on, a
 	expect(await floorDb(page, id, switchAt, switchAt + 8)).toBeGreaterThan(-50);
 	await page.getByRole('button', { name: 'Fade out and end' }).click();
 });
+
+test('next piece and back a piece crossfade without a gap, and back returns to where the piece was left', async ({
+	page
+}) => {
+	await installAudioTap(page);
+	await page.goto('/session/');
+	await page.getByRole('radio', { name: /Closing and grounding/ }).check();
+	await page.getByRole('button', { name: 'Start the music' }).click();
+	const id = await waitForSoundingContext(page, [], 15_000);
+	const playing = page.getByText(/^(Playing|Paused): /);
+	await expect(playing).toContainText(/Playing: \S/);
+	const first = (await playing.textContent())!.replace(/\s*\d+:\d\d.*$/, '');
+	// Nothing earlier in the phase yet, but the current track can go back to its start.
+	await page.waitForTimeout(9_000);
+
+	const skipAt = await clock(page, id);
+	await page.keyboard.press('ArrowRight');
+	await expect(playing).not.toContainText(first.replace(/^Playing: /, ''));
+	await page.waitForTimeout(8_000);
+	expect(await floorDb(page, id, skipAt, skipAt + 7)).toBeGreaterThan(-50);
+
+	const backAt = await clock(page, id);
+	await page.getByRole('button', { name: /Back a piece/ }).click();
+	await expect(playing).toContainText(first.replace(/^Playing: /, ''));
+	await expect(page.getByRole('listitem').filter({ hasText: /Back to / })).toBeVisible();
+	// It picks up where it was left (about 9 s in), not from its start.
+	const [minutes, seconds] = (await page.getByTestId('position').textContent())!.split(':').map(Number);
+	expect(minutes! * 60 + seconds!).toBeGreaterThanOrEqual(8);
+	await page.waitForTimeout(8_000);
+	expect(await floorDb(page, id, backAt, backAt + 7)).toBeGreaterThan(-50);
+	await page.getByRole('button', { name: 'Fade out and end' }).click();
+});

@@ -7,6 +7,7 @@
 // The engine (howler, Tone) loads on the first tap, keeping it off the first page load.
 import type { MusicEngine } from '$lib/music/music-engine';
 import { sourceOf, trackDuration } from '$lib/music/catalog';
+import { SUPERSEDED } from '$lib/music/deck';
 import type { MusicSource } from '$lib/music/types';
 import { ScreenWakeLock } from '$lib/platform/wake-lock';
 import { CURATED_PLAYLISTS } from '$lib/session/curated-playlists';
@@ -39,6 +40,16 @@ const CHECK_EVERY: Milliseconds = 500;
 const SAVE_EVERY: Milliseconds = 1_000;
 /** After this many failures in a row, stop trying items and say so. */
 const MAX_FAILURES_IN_A_ROW = 6;
+/** How many pieces "Back" can step through. */
+const BACK_DEPTH = 20;
+/** A piece left this close to its end is gone back to from its start, not from where it was left. */
+const BACK_TO_START_WITHIN: Seconds = 30;
+
+/** A piece that played before the current one, and where it was left. */
+interface PlayedBefore {
+	readonly record: PlayingRecord;
+	readonly leftAt: Seconds;
+}
 
 export type ConsoleStatus = 'loading' | 'choosing' | 'resumable' | 'starting' | 'playing' | 'paused';
 
@@ -59,6 +70,8 @@ export class ConsoleState {
 	volume = $state(0.8);
 	crossfadeSeconds: Seconds = $state(6);
 	message = $state('');
+	/** "Back" has somewhere to go: an earlier piece of this phase, or the start of the current track. */
+	canGoBack = $state(false);
 	/** A saved session waiting for the therapist's tap. */
 	saved: SavedSession | null = $state(null);
 
@@ -73,6 +86,8 @@ export class ConsoleState {
 	#played: Record<string, number[]> = {};
 	#failed: Record<string, number[]> = {};
 	#busy = false;
+	/** Pieces played before the current one, most recent last (this page's memory only). */
+	#behind: PlayedBefore[] = [];
 	readonly #stored: StoredValue<SavedSession | null>;
 	readonly #wakeLock = new ScreenWakeLock();
 
@@ -114,6 +129,7 @@ export class ConsoleState {
 		this.history = [{ index: 0, startedAt: at }];
 		this.#played = {};
 		this.#failed = {};
+		this.#behind = [];
 		this.log = [];
 		this.#record(sessionStartEvent(this.playlist, this.clock));
 		this.status = 'playing';
@@ -136,6 +152,7 @@ export class ConsoleState {
 		this.history = saved.history;
 		this.#played = saved.played;
 		this.#failed = saved.failed;
+		this.#behind = [];
 		this.saved = null;
 		this.#logEvent(Date.now(), 'resume', 'Session restored after the page was closed or reloaded');
 		this.status = 'playing';
@@ -148,6 +165,7 @@ export class ConsoleState {
 			if (result?.ok) {
 				this.playing = { ...playing, startedAt: Date.now() - saved.position * 1000 };
 				this.nowPlaying = source!.title;
+				this.#updateCanGoBack();
 			} else {
 				await this.#playNext();
 			}
@@ -236,6 +254,34 @@ export class ConsoleState {
 		await this.#playNext();
 	}
 
+	/**
+	 * Crossfades back to the piece before this one in the phase, where it was
+	 * left (a skip made by mistake is undone); with none, to the start of the
+	 * current track.
+	 */
+	async back(): Promise<void> {
+		if (!this.clock || !this.#engine || this.locked || this.status !== 'playing' || this.#busy) return;
+		const earlier = this.#behind.at(-1);
+		const target = earlier && earlier.record.phaseIndex === this.clock.phaseIndex ? earlier : undefined;
+		const record = target?.record ?? (this.playing?.item.kind === 'track' ? this.playing : null);
+		const source = record ? sourceOf(record.item, record.key) : undefined;
+		if (!record || !source) return;
+		this.#busy = true;
+		try {
+			const offset = target?.leftAt ?? 0;
+			const result = await this.#engine.play(source, { offset });
+			if (!result.ok) {
+				if (result.reason !== SUPERSEDED) this.message = `Could not go back: ${result.reason}`;
+				return;
+			}
+			if (target) this.#behind.pop();
+			this.#logEvent(Date.now(), 'skip', target ? `Back to ${source.title}` : `Back to the start of ${source.title}`);
+			this.#nowPlays(record, source, Date.now() - offset * 1000);
+		} finally {
+			this.#busy = false;
+		}
+	}
+
 	/** Fades out and ends the session; the log stays for export until a new session starts. */
 	async stop(): Promise<void> {
 		if (!this.#engine || this.locked) return;
@@ -247,6 +293,7 @@ export class ConsoleState {
 		this.playing = null;
 		this.nowPlaying = '';
 		this.ducked = false;
+		this.canGoBack = false;
 		await this.#stored.save(null);
 		void this.#wakeLock.release();
 		await this.#engine.stop();
@@ -335,6 +382,7 @@ export class ConsoleState {
 		if (!this.clock || !this.#engine || this.#busy) return;
 		this.#busy = true;
 		try {
+			const leaving = this.#leaving();
 			for (let attempt = 0; attempt < MAX_FAILURES_IN_A_ROW; attempt += 1) {
 				const phaseIndex: number = this.clock.phaseIndex;
 				const phase = this.playlist.phases[phaseIndex]!;
@@ -354,10 +402,9 @@ export class ConsoleState {
 					: { ok: false as const, reason: 'This track is not in the library.' };
 				const at = Date.now();
 				if (result.ok && source) {
-					this.#closeItem(at);
-					this.log = [...this.log, { at, kind: 'item', text: `${source.title} (${phase.name})`, endedAt: null }];
+					if (leaving) this.#behind = [...this.#behind, leaving].slice(-BACK_DEPTH);
 					if (next.index !== null) this.#played[key] = [...played, next.index];
-					this.playing = {
+					const record = {
 						key: itemKey,
 						phaseIndex,
 						itemIndex: next.index,
@@ -365,9 +412,7 @@ export class ConsoleState {
 						startedAt: at,
 						playFor: next.playFor
 					};
-					this.nowPlaying = source.title;
-					this.#showOnLockScreen();
-					this.#save(true);
+					this.#nowPlays(record, source, at);
 					return;
 				}
 				this.#logEvent(
@@ -384,6 +429,35 @@ export class ConsoleState {
 		}
 	}
 
+	/** The piece being left, to come back to; a track near its end is come back to from its start. */
+	#leaving(): PlayedBefore | null {
+		const playing = this.playing;
+		const current = this.#engine?.current;
+		if (!playing || !current) return null;
+		const position = current.position;
+		const nearEnd = current.duration !== undefined && current.duration - position < BACK_TO_START_WITHIN;
+		return { record: $state.snapshot(playing) as PlayingRecord, leftAt: nearEnd ? 0 : position };
+	}
+
+	/** Records that `source` now plays (it began `startedAt`, wall clock): the log, the display, the lock screen. */
+	#nowPlays(record: PlayingRecord, source: MusicSource, startedAt: Milliseconds): void {
+		const at = Date.now();
+		const phase = this.playlist.phases[record.phaseIndex];
+		this.#closeItem(at);
+		this.log = [...this.log, { at, kind: 'item', text: `${source.title} (${phase?.name ?? ''})`, endedAt: null }];
+		this.playing = { ...record, startedAt };
+		this.nowPlaying = source.title;
+		this.#updateCanGoBack();
+		this.#showOnLockScreen();
+		this.#save(true);
+	}
+
+	#updateCanGoBack(): void {
+		const phaseIndex = this.clock?.phaseIndex;
+		this.canGoBack =
+			this.#behind.at(-1)?.record.phaseIndex === phaseIndex || this.playing?.item.kind === 'track';
+	}
+
 	/**
 	 * Lock-screen and headset controls. They appear only while a media element
 	 * plays (w3c/mediasession #213), which the track decks provide.
@@ -398,6 +472,7 @@ export class ConsoleState {
 		navigator.mediaSession.setActionHandler('play', () => void this.togglePause());
 		navigator.mediaSession.setActionHandler('pause', () => void this.togglePause());
 		navigator.mediaSession.setActionHandler('nexttrack', () => void this.skip());
+		navigator.mediaSession.setActionHandler('previoustrack', () => void this.back());
 		navigator.mediaSession.setActionHandler('stop', () => void this.stop());
 	}
 
