@@ -4,6 +4,8 @@ import { chromiumArgs, chromiumExecutable } from './scripts/browser.js';
 
 // The offline half of `npm run bench`: renders in real Chromium, writes bench-results/offline.json.
 export default defineConfig({
+	// The shipped MP3s are served where the app serves them (/audio/curated/…).
+	publicDir: 'static',
 	test: {
 		include: ['bench/**/*.bench.ts'],
 		testTimeout: 600_000,
@@ -11,7 +13,13 @@ export default defineConfig({
 			enabled: true,
 			headless: true,
 			screenshotFailures: false,
-			provider: playwright({ launchOptions: { executablePath: chromiumExecutable(), args: chromiumArgs } }),
+			provider: playwright({
+				launchOptions: {
+					executablePath: chromiumExecutable(),
+					// The heap figure forces garbage collection before each reading.
+					args: [...chromiumArgs, '--js-flags=--expose-gc', '--enable-precise-memory-info']
+				}
+			}),
 			instances: [{ browser: 'chromium' }]
 		}
 	}

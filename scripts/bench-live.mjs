@@ -7,7 +7,13 @@
 //    use) finds every onset on the audio thread, at the exact frame, in each context's own clock.
 //    Each pacer's plan is a cue every second from its first onset; a cue is missed when no onset
 //    lies within ±0.5 s of its planned time, and late by (onset − planned).
-// 2. First-load JavaScript. For each prerendered page, every JS file the page loads before any
+// 2. Tap to sound. The console's "Start the music" is tapped on a second visit (the first track is
+//    in the browser's cache), and the time runs from the click's event time to the moment a sample
+//    reaches the output (the context's getOutputTimestamp(), so output latency is included):
+//    `tap_to_sound_ms` to the first sample that is not digital silence (the app's own latency:
+//    loading the engine, the context, the media element and its pipeline), `tap_to_audible_ms` to
+//    the first above −60 dBFS (adds the 6 s fade-in and the track's own soft opening). Median of five.
+// 3. First-load JavaScript. For each prerendered page, every JS file the page loads before any
 //    user action: its modulepreload links and the imports in its inline start-up script, plus their
 //    static imports, recursively (dynamic import() chunks, like Tone.js, load later). Each file is
 //    gzipped at level 9 and the sizes summed.
@@ -41,6 +47,9 @@ const BETWEEN_STALLS_MS = 3_000;
  * @property {number} stalled_main_thread_max_late_ms
  * @property {number} naive_stalled_main_thread_cues_missed
  * @property {number} naive_stalled_main_thread_max_late_ms
+ * @property {number} tap_to_sound_ms
+ * @property {number} tap_to_sound_max_ms
+ * @property {number} tap_to_audible_ms
  * @property {number} first_load_js_gzip_kb_home
  * @property {number} first_load_js_gzip_kb_breathe
  * @property {0 | 1} first_load_includes_tone
@@ -55,11 +64,15 @@ export async function runLiveBench({ baseURL, buildDir = defaultBuildDir }) {
 	const home = firstLoadJs(buildDir, 'index.html');
 	const breathe = firstLoadJs(buildDir, 'breathe/index.html');
 	const live = await stalledPlayback(baseURL);
+	const tapToSound = await tapToSoundMs(baseURL);
 	return {
 		stalled_main_thread_cues_missed: live.app.missed,
 		stalled_main_thread_max_late_ms: live.app.maxLateMs,
 		naive_stalled_main_thread_cues_missed: live.naive.missed,
 		naive_stalled_main_thread_max_late_ms: live.naive.maxLateMs,
+		tap_to_sound_ms: tapToSound.median,
+		tap_to_sound_max_ms: tapToSound.max,
+		tap_to_audible_ms: tapToSound.audibleMedian,
 		first_load_js_gzip_kb_home: home.gzipKb,
 		first_load_js_gzip_kb_breathe: breathe.gzipKb,
 		first_load_includes_tone: home.includesTone || breathe.includesTone ? 1 : 0
@@ -188,9 +201,87 @@ async function stalledPlayback(baseURL) {
 	}
 }
 
+/** Trials of the tap-to-sound measurement; the first visit before them only fills the cache. */
+const TAP_TRIALS = 5;
+/** "Audible" for `tap_to_audible_ms`: a block peak above −60 dBFS. */
+const AUDIBLE_PEAK = 1e-3;
+
 /**
- * @typedef {{ id: number, context: AudioContext, delay: number, coveredFrom: number | null, onsets: { time: number }[] }} TapEntry
- * @typedef {{ contexts: Record<number, TapEntry>, idOf(context: BaseAudioContext): number | null }} PageTap
+ * Milliseconds from the tap on "Start the music" to sound at the output, track cached.
+ * @param {string} baseURL
+ */
+export async function tapToSoundMs(baseURL) {
+	const browser = await chromium.launch({ executablePath: chromiumExecutable(), args: chromiumArgs });
+	try {
+		const context = await browser.newContext({ serviceWorkers: 'block' });
+		// Threshold 0: the first sample that is not exactly zero is an onset.
+		await installAudioTapInto(context, { threshold: 0 });
+		const page = await context.newPage();
+		/** @type {{ sound: number, audible: number }[]} */
+		const trials = [];
+		for (let trial = 0; trial <= TAP_TRIALS; trial += 1) {
+			await page.goto(new URL('/session/', baseURL).href);
+			const start = page.getByRole('button', { name: 'Start the music' });
+			// A session left from the last trial is ended first, so each trial starts afresh.
+			const endSaved = page.getByRole('button', { name: 'End that session' });
+			await Promise.race([start.waitFor(), endSaved.waitFor()]);
+			if (await endSaved.isVisible()) await endSaved.click();
+			// Closing and grounding opens with a recorded track.
+			await page.getByRole('radio', { name: /Closing and grounding/ }).check();
+			await start.click();
+			const times = await page
+				.waitForFunction(readTapToSound, AUDIBLE_PEAK, { timeout: 15_000, polling: 50 })
+				.then((handle) => /** @type {Promise<{ sound: number, audible: number }>} */ (handle.jsonValue()));
+			if (trial > 0) trials.push(times);
+			await page.getByRole('button', { name: 'Fade out and end' }).click();
+			await page.getByRole('button', { name: 'Start the music' }).waitFor();
+		}
+		const sound = trials.map((times) => times.sound).sort((a, b) => a - b);
+		const audible = trials.map((times) => times.audible).sort((a, b) => a - b);
+		/** @param {number[]} values sorted */
+		const median = (values) => Math.round(/** @type {number} */ (values[values.length >> 1]));
+		return {
+			median: median(sound),
+			max: Math.round(/** @type {number} */ (sound.at(-1))),
+			audibleMedian: median(audible)
+		};
+	} finally {
+		await browser.close();
+	}
+}
+
+/**
+ * Runs in the page: ms from the last click on Start to the first non-zero and the first audible
+ * sample at the output, or null while the tap has not heard both yet.
+ * @param {number} audiblePeak
+ */
+function readTapToSound(audiblePeak) {
+	const tap = /** @type {TapWindow} */ (/** @type {unknown} */ (window)).__audioTap;
+	const click = tap.clicks.findLast((entry) => entry.label.startsWith('Start the music'));
+	const entry = Object.values(tap.contexts).find((candidate) => candidate.onsets.length > 0);
+	if (!click || !entry) return null;
+	let audibleFrame;
+	for (const batch of entry.levels) {
+		const index = Array.from(batch.peaks).findIndex((peak) => peak > audiblePeak);
+		if (index >= 0) {
+			audibleFrame = batch.startFrame + index * batch.blockFrames;
+			break;
+		}
+	}
+	if (audibleFrame === undefined) return null;
+	const stamp = entry.context.getOutputTimestamp();
+	if (stamp.contextTime === undefined || stamp.performanceTime === undefined) return null;
+	/** @param {number} time context time @returns {number} ms after the click, at the output */
+	const afterClick = (time) => stamp.performanceTime + (time - stamp.contextTime) * 1000 - click.timeStamp;
+	return {
+		sound: afterClick(/** @type {{ time: number }} */ (entry.onsets[0]).time),
+		audible: afterClick(audibleFrame / entry.sampleRate)
+	};
+}
+
+/**
+ * @typedef {{ id: number, context: AudioContext, delay: number, sampleRate: number, coveredFrom: number | null, onsets: { time: number }[], levels: { startFrame: number, blockFrames: number, peaks: Float32Array }[] }} TapEntry
+ * @typedef {{ contexts: Record<number, TapEntry>, clicks: { timeStamp: number, label: string }[], idOf(context: BaseAudioContext): number | null }} PageTap
  * @typedef {{ __audioTap: PageTap, __naivePacer?: { stop(): void } }} TapWindow what the tap (and the naive pacer) add to the page's window
  */
 

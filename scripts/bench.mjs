@@ -1,7 +1,9 @@
 // `npm run bench`: prints Grounded's figures, one per line as `name: value`.
 //
-// Offline part: a 30-minute practice rendered in an OfflineAudioContext in
-// Chromium through the real cue code (bench/offline-render.bench.ts).
+// In-browser part (vitest, real Chromium): a 30-minute practice rendered in an
+// OfflineAudioContext through the real cue code (bench/offline-render.bench.ts), and
+// the music engine playing the shipped items live, recorded sample for sample
+// (bench/session-music.bench.ts).
 // Live part: the built app in headless Chromium with its main thread stalled,
 // against a naive setInterval pacer in the same page (scripts/bench-live.mjs).
 // Expects a fresh build (npm run bench builds first).
@@ -17,17 +19,18 @@ function print(figures) {
 	for (const [name, value] of Object.entries(figures)) console.log(`${name}: ${value}`);
 }
 
-rmSync('bench-results/offline.json', { force: true });
+const inBrowserResults = ['bench-results/offline.json', 'bench-results/session-music.json'];
+for (const file of inBrowserResults) rmSync(file, { force: true });
 const offline = spawnSync('npx', ['vitest', 'run', '--config', 'vitest.bench.config.ts', '--reporter=dot'], {
 	encoding: 'utf8'
 });
 if (offline.status !== 0) {
 	// Only shown on failure: the render's console is otherwise noise (Tone's autoplay notices).
 	console.error(offline.stdout, offline.stderr);
-	console.error('The offline render failed; run `npx vitest run --config vitest.bench.config.ts` to see why.');
+	console.error('The in-browser bench failed; run `npx vitest run --config vitest.bench.config.ts` to see why.');
 	process.exit(1);
 }
-print(JSON.parse(readFileSync('bench-results/offline.json', 'utf8')));
+for (const file of inBrowserResults) print(JSON.parse(readFileSync(file, 'utf8')));
 
 const server = spawn('npx', ['vite', 'preview', '--port', String(port), '--strictPort'], { stdio: 'ignore' });
 try {

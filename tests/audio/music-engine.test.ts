@@ -13,6 +13,7 @@ import { fadePoints } from '../../src/lib/music/equal-power';
 import { MusicEngine, SUPERSEDED, type MusicEngineOptions } from '../../src/lib/music/music-engine';
 import type { SoundscapeFactory } from '../../src/lib/music/soundscape-deck';
 import type { MusicSource, SoundscapeSource, TrackSource } from '../../src/lib/music/types';
+import { LiveRecorder } from './live-recorder';
 
 /** Peak of every fixture; RMS is this / √2 (−15 dBFS). */
 const AMPLITUDE = 0.25;
@@ -56,80 +57,7 @@ function toneUrl(frequency: number, seconds: number): string {
 }
 
 function track(key: string, src: string, durationSeconds: number): TrackSource {
-	return { kind: 'track', key, title: `Tone ${key}`, src, gainDb: 0, durationSeconds };
-}
-
-// ——— recording the engine's output ———
-
-const RECORDER = `
-class MusicRecorder extends AudioWorkletProcessor {
-	constructor() {
-		super();
-		this.buffer = new Float32Array(16384);
-		this.filled = 0;
-		this.start = 0;
-		this.port.onmessage = () => {
-			this.send();
-			this.port.postMessage({ flushed: true });
-		};
-	}
-	send() {
-		if (this.filled > 0) this.port.postMessage({ start: this.start, samples: this.buffer.slice(0, this.filled) });
-		this.filled = 0;
-	}
-	process(inputs) {
-		const channel = inputs[0] && inputs[0][0];
-		if (this.filled === 0) this.start = currentFrame;
-		for (let i = 0; i < 128; i += 1) this.buffer[this.filled + i] = channel ? channel[i] : 0;
-		this.filled += 128;
-		if (this.filled + 128 > this.buffer.length) this.send();
-		return true;
-	}
-}
-registerProcessor('music-recorder', MusicRecorder);
-`;
-
-interface Chunk {
-	start: number;
-	samples: Float32Array;
-}
-
-class Recorder {
-	readonly node: AudioWorkletNode;
-	readonly sampleRate: number;
-	#chunks: Chunk[] = [];
-	#flushed: (() => void) | undefined;
-
-	constructor(node: AudioWorkletNode, sampleRate: number) {
-		this.node = node;
-		this.sampleRate = sampleRate;
-		node.port.onmessage = (event: MessageEvent<Chunk | { flushed: true }>) => {
-			if ('flushed' in event.data) this.#flushed?.();
-			else this.#chunks.push(event.data);
-		};
-	}
-
-	clear(): void {
-		this.#chunks = [];
-	}
-
-	/** The recorded output between two audio-clock times (mono). */
-	async take(from: number, to: number): Promise<Float32Array> {
-		await untilAudioTime(to + 0.05);
-		await new Promise<void>((resolve) => {
-			this.#flushed = resolve;
-			this.node.port.postMessage('flush');
-		});
-		const first = Math.round(from * this.sampleRate);
-		const out = new Float32Array(Math.round((to - from) * this.sampleRate));
-		for (const chunk of this.#chunks) {
-			for (let i = 0; i < chunk.samples.length; i += 1) {
-				const at = chunk.start + i - first;
-				if (at >= 0 && at < out.length) out[at] = chunk.samples[i]!;
-			}
-		}
-		return out;
-	}
+	return { kind: 'track', key, title: `Tone ${key}`, src, gainDb: 0, durationSeconds, openingFade: 0, closingFade: 0 };
 }
 
 // ——— measuring ———
@@ -172,18 +100,13 @@ function firstTime(points: { time: number; level: number }[], test: (level: numb
 // ——— the live setup ———
 
 let context: AudioContext;
-let recorder: Recorder;
+let recorder: LiveRecorder;
 let engine: MusicEngine | undefined;
 let A: string;
 let B: string;
 let SHORT: string;
 
-function untilAudioTime(time: number): Promise<void> {
-	return new Promise((resolve) => {
-		const check = () => (context.currentTime >= time ? resolve() : setTimeout(check, 10));
-		check();
-	});
-}
+const untilAudioTime = (time: number): Promise<void> => recorder.until(time);
 
 const wait = (seconds: number) => untilAudioTime(context.currentTime + seconds);
 
@@ -236,16 +159,7 @@ function expectCrossing(measured: Awaited<ReturnType<typeof measureTransition>>)
 beforeAll(async () => {
 	context = new AudioContext({ latencyHint: 'playback' });
 	await context.resume();
-	const moduleUrl = URL.createObjectURL(new Blob([RECORDER], { type: 'text/javascript' }));
-	await context.audioWorklet.addModule(moduleUrl);
-	URL.revokeObjectURL(moduleUrl);
-	const node = new AudioWorkletNode(context, 'music-recorder', {
-		channelCount: 1,
-		channelCountMode: 'explicit',
-		channelInterpretation: 'speakers'
-	});
-	node.connect(context.destination);
-	recorder = new Recorder(node, context.sampleRate);
+	recorder = await LiveRecorder.create(context);
 	A = toneUrl(330, 30);
 	B = toneUrl(440, 30);
 	SHORT = toneUrl(660, 4);
@@ -444,6 +358,22 @@ describe('music engine, live', () => {
 		expect(howlerInternals._howls.length).toBe(howlsBefore);
 		expect(music.current).toBeUndefined();
 		expect(db(rms(samples))).toBeLessThan(-80);
+	});
+
+	it('lets its fades stand in for a track’s own: starts past its opening swell, crosses before its closing fade', async () => {
+		const nearEnd: number[] = [];
+		const music = makeEngine({ crossfadeSeconds: 0.5 });
+		music.onNearEnd = () => nearEnd.push(music.current?.position ?? NaN);
+		// 30 s long; its own swell is its first 2 s and its own fade its last 20 s.
+		await playOk(music, { ...track('composed', A, 30), openingFade: 2, closingFade: 20 });
+		const startedAt = music.current?.position ?? NaN;
+		expect(startedAt).toBeGreaterThanOrEqual(2);
+		expect(startedAt).toBeLessThan(2.4);
+		await wait(6.5);
+		// The crossfade (0.5 s) + lead (2 s) must end by 30 − 20 = 10 s: announced at about 7.5 s.
+		expect(nearEnd).toHaveLength(1);
+		expect(nearEnd[0]!).toBeGreaterThanOrEqual(7.4);
+		expect(nearEnd[0]!).toBeLessThan(7.9);
 	});
 
 	it('announces the end of a track once, in time for the crossfade, and reports the end', async () => {

@@ -15,6 +15,8 @@ const trackSchema = v.object({
 	mood: v.string(),
 	phase: v.string(),
 	durationSeconds: v.pipe(v.number(), v.minValue(1)),
+	fadeInSeconds: v.pipe(v.number(), v.minValue(0), v.maxValue(30)),
+	fadeOutSeconds: v.pipe(v.number(), v.minValue(0), v.maxValue(30)),
 	licence: v.string(),
 	loudnessLufs: v.pipe(v.number(), v.finite()),
 	truePeakDbtp: v.pipe(v.number(), v.finite()),
@@ -59,7 +61,9 @@ export function sourceOf(item: PlaylistItem, key: string): MusicSource | undefin
 		title: track.title,
 		src: track.file,
 		gainDb: LOUDNESS_TARGET - track.loudnessLufs,
-		durationSeconds: track.durationSeconds
+		durationSeconds: track.durationSeconds,
+		openingFade: track.fadeInSeconds,
+		closingFade: track.fadeOutSeconds
 	};
 }
 

@@ -3,6 +3,11 @@
  * reaches are narrowed to the one field they read, and fail soft (undefined,
  * or nothing done) if a howler update moves it.
  *
+ * Only the music engine plays html5 Howls. Everything else that uses howler
+ * (voice clips) plays in Web Audio mode and never takes an element from the
+ * pool: an element captured into a MediaElementAudioSourceNode sounds only
+ * through that engine's graph, and it sits in the pool between tracks.
+ *
  * @example
  * const element = mediaElementOf(howl); // after the Howl's 'load' event
  * if (element) context.createMediaElementSource(element);

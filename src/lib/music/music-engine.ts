@@ -19,6 +19,13 @@
  * Music has a context of its own, apart from the breath cues' Tone context
  * (`CueEngine`), so neither can suspend the other.
  *
+ * This engine is the only html5 user of howler. Any other howler sound (voice
+ * clips: voice/clip-player.ts) must stay in Web Audio mode, which never draws
+ * on howler's pool of media elements: between tracks an element this engine
+ * has captured goes back to that pool, and an html5 Howl handed it would be
+ * heard only through this engine's graph (ducked, paused and faded with the
+ * music) or not at all once the engine's context is closed.
+ *
  * @example
  * const engine = await MusicEngine.create({ onNearEnd: (source) => void engine.play(nextAfter(source)) });
  * const started = await engine.play(firstTrack); // inside the click that starts the session
@@ -56,7 +63,11 @@ const WATCH_MS = 250;
 const RELEASE_MARGIN: Seconds = 0.1;
 
 export interface PlayOptions {
-	/** Start this far into a track (a resumed session); the fade-in hides the cut. Ignored for soundscapes. */
+	/**
+	 * Start this far into a track (a resumed session); the fade-in hides the cut. By default a
+	 * track starts where its own opening swell ends, since the engine's fade-in takes its place.
+	 * Ignored for soundscapes.
+	 */
 	readonly offset?: Seconds;
 	/** Crossfade length for this transition; the engine's `crossfadeSeconds` if not given. */
 	readonly fade?: Seconds;
@@ -94,7 +105,10 @@ export interface MusicEngineOptions {
 	/** 0–1. */
 	readonly volume?: number;
 	readonly crossfadeSeconds?: Seconds;
-	/** The current track is within `crossfadeSeconds + 2` s of its end: time to `play` the next item. Once per item. */
+	/**
+	 * The current track is within `crossfadeSeconds + 2` s of its closing fade: time to `play` the
+	 * next item. Once per item.
+	 */
 	readonly onNearEnd?: (source: MusicSource) => void;
 	/** An item could not be played, or broke off while playing. The reason is in plain words. */
 	readonly onFailure?: (source: MusicSource, reason: string) => void;
@@ -278,7 +292,7 @@ export class MusicEngine {
 		if (!deck || request !== this.#request) return { ok: false, reason: SUPERSEDED };
 		const loading =
 			deck.kind === 'track' && source.kind === 'track'
-				? deck.load(source, options.offset ?? 0)
+				? deck.load(source, options.offset ?? source.openingFade)
 				: deck.kind === 'soundscape' && source.kind === 'soundscape'
 					? deck.load(source)
 					: Promise.resolve<Result<void>>({ ok: false, reason: 'That item does not fit this player.' });
@@ -288,7 +302,9 @@ export class MusicEngine {
 		if (!loaded.ok || !mine()) return this.#fail(deck, generation, source, loaded.ok ? SUPERSEDED : loaded.reason);
 		await this.wake(true);
 		const at = deck.fader.nextMoment;
-		const started = deck.kind === 'track' ? await deck.start() : deck.start(at);
+		// From silence nothing fades out, so nothing waits for the track's sound to flow: the tap is heard sooner.
+		const fromSilence = !this.#current || this.#paused;
+		const started = deck.kind === 'track' ? await deck.start({ untilSound: !fromSilence }) : deck.start(at);
 		if (!started.ok || !mine()) return this.#fail(deck, generation, source, started.ok ? SUPERSEDED : started.reason);
 
 		// A soundscape fades itself in when it starts; the crossfade waits for it to be at
@@ -537,7 +553,8 @@ export class MusicEngine {
 		if (this.#nearEndSentFor === deck.generation) return;
 		const duration = deck.duration;
 		if (duration === undefined) return;
-		const remaining = duration - deck.position(this.now);
+		// The crossfade ends where the track's own closing fade would begin, so the two never stack.
+		const remaining = duration - source.closingFade - deck.position(this.now);
 		if (remaining > this.#crossfade + NEAR_END_LEAD) return;
 		this.#nearEndSentFor = deck.generation;
 		this.onNearEnd?.(source);

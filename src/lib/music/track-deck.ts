@@ -197,8 +197,13 @@ export class TrackDeck implements Deck {
 	 * Starts the loaded track (at a gain of whatever the fader holds, normally 0)
 	 * and resolves once its clock is moving, that is once its sound reaches the
 	 * graph, so a crossfade never fades the old item out over silence.
+	 *
+	 * With `untilSound: false` it resolves as soon as the element has accepted
+	 * play(), and watches for the clock to move in the background (an element that
+	 * never sounds is reported through `onBroken`). For a start from silence,
+	 * where there is nothing to fade out and only the tap's latency matters.
 	 */
-	async start(): Promise<Result<void>> {
+	async start({ untilSound = true }: { untilSound?: boolean } = {}): Promise<Result<void>> {
 		const howl = this.#howl;
 		const element = this.#element;
 		const title = this.#source?.title ?? 'The track';
@@ -210,6 +215,14 @@ export class TrackDeck implements Deck {
 			// With an id, howler plays on the paused sound; without, it starts the loaded one.
 			this.#soundId = this.#soundId === undefined ? howl.play() : howl.play(this.#soundId);
 		});
+		if (started.ok && !untilSound) {
+			this.#playing = true;
+			void this.#untilMoving(element, element.currentTime, generation).then((moving) => {
+				if (!moving && generation === this.#generation)
+					this.#options.onBroken(this, `“${title}” started but no sound came from it.`);
+			});
+			return OK;
+		}
 		if (started.ok) {
 			this.#playing = true;
 			const moving = await this.#untilMoving(element, element.currentTime, generation);

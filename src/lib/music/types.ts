@@ -16,6 +16,14 @@ export interface TrackSource {
 	/** Gain that brings the track to the common loudness (target minus its measured integrated loudness). */
 	readonly gainDb: Decibels;
 	readonly durationSeconds: Seconds;
+	/**
+	 * The track's own fades, composed into the file: it swells in over its first
+	 * `openingFade` seconds and dies away over its last `closingFade`. In a
+	 * crossfade the engine's equal-power fades stand in for them, so the two
+	 * never stack into a dip in level. 0 when the track has none (or unknown).
+	 */
+	readonly openingFade: Seconds;
+	readonly closingFade: Seconds;
 }
 
 export interface SoundscapeSource {

@@ -96,6 +96,9 @@ export class ConsoleState {
 	}
 
 	async load(): Promise<void> {
+		// Fetched and evaluated now, while the therapist reads, so the tap on Start waits for nothing
+		// but the audio. Importing makes no AudioContext; a failure here shows on the tap instead.
+		import('$lib/music/music-engine').catch(() => undefined);
 		const saved = await this.#stored.load();
 		if (saved && this.playlists.some((playlist) => playlist.id === saved.playlistId)) {
 			this.saved = saved;
