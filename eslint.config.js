@@ -40,8 +40,17 @@ export default ts.config(
 		}
 	},
 	{
-		// Pure core: the breath domain knows nothing of audio, DOM or storage.
-		files: ['src/lib/breath/**/*.ts', 'src/lib/session/**/*.ts', 'src/lib/result.ts', 'src/lib/units.ts'],
+		// Pure core: breath, sessions, scripts, loudness, M3U and voice-clip maths know nothing of audio, DOM or storage.
+		files: [
+			'src/lib/breath/**/*.ts',
+			'src/lib/session/**/*.ts',
+			'src/lib/grounding/**/*.ts',
+			'src/lib/loudness/**/*.ts',
+			'src/lib/library/m3u.ts',
+			'src/lib/voice/clip.ts',
+			'src/lib/result.ts',
+			'src/lib/units.ts'
+		],
 		rules: {
 			'no-restricted-imports': [
 				'error',
@@ -49,7 +58,7 @@ export default ts.config(
 					patterns: [
 						{
 							group: ['tone', 'howler', 'idb-keyval', '$app/*', '*/audio/*', '*/storage/*', '*/platform/*'],
-							message: 'The pure core (breath, session) imports no audio, storage or platform code.'
+							message: 'The pure core imports no audio, storage or platform code.'
 						}
 					]
 				}

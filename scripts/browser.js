@@ -31,7 +31,8 @@ export function chromiumExecutable() {
 }
 
 // Offline machines refuse Chromium's background connections; these flags keep it quiet.
-// The autoplay flag lets tests that are not about the unlock path play without a gesture.
+// The autoplay flag lets tests that are not about the unlock path play without a gesture; the
+// fake-media flags give recording tests a microphone (a tone) that is allowed without a prompt.
 export const chromiumArgs = [
 	'--no-sandbox',
 	'--disable-gpu',
@@ -40,5 +41,7 @@ export const chromiumArgs = [
 	'--disable-background-networking',
 	'--disable-component-update',
 	'--disable-sync',
-	'--autoplay-policy=no-user-gesture-required'
+	'--autoplay-policy=no-user-gesture-required',
+	'--use-fake-device-for-media-stream',
+	'--use-fake-ui-for-media-stream'
 ];
