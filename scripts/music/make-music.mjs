@@ -10,7 +10,7 @@
 import { mkdir, readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { runInWorkers } from './pool.js';
-import { FADE_IN_SECONDS, FADE_OUT_SECONDS, LOUDNESS_TARGET, TRUE_PEAK_LIMIT } from './render.js';
+import { LOUDNESS_TARGET, TRUE_PEAK_LIMIT } from './render.js';
 import { TRACKS } from './tracks.js';
 
 const KBPS = 80;
@@ -66,9 +66,9 @@ for (const [i, r] of results.entries()) {
 		mood: spec.mood,
 		phase: spec.phase,
 		durationSeconds: spec.seconds,
-		// The composed fades at each end; the app's crossfades stand in for them.
-		fadeInSeconds: FADE_IN_SECONDS,
-		fadeOutSeconds: FADE_OUT_SECONDS,
+		// The track's own swell and closing fade, measured (worker.js mixPoints); crossfades stand in for them.
+		fadeInSeconds: r.mix.opening,
+		fadeOutSeconds: r.mix.closing,
 		licence: 'CC0-1.0',
 		loudnessLufs: Math.round(r.loudnessLufs * 100) / 100,
 		truePeakDbtp: Math.round(r.truePeakDbtp * 100) / 100,
