@@ -299,7 +299,13 @@ async function heapFigures(context: AudioContext) {
 	const stats = engine.stats();
 	await engine.stop();
 	await engine.dispose();
-	return { growthMb: (last - first) / 1e6, liveHowls: stats.liveHowls, capturedElements: stats.capturedElements };
+	return {
+		growthMb: (last - first) / 1e6,
+		firstMb: first / 1e6,
+		lastMb: last / 1e6,
+		liveHowls: stats.liveHowls,
+		capturedElements: stats.capturedElements
+	};
 }
 
 async function loudnessSpread(): Promise<{ spread: number; values: number[] }> {
@@ -330,6 +336,8 @@ it('measures session music on the shipped items', async () => {
 		duck_depth_db: round(ramps.duckDepthDb, 2),
 		pause_fade_ms: round(ramps.pauseMs),
 		heap_growth_mb_50_transitions: round(heap.growthMb, 2),
+		heap_after_first_mb: round(heap.firstMb, 2),
+		heap_after_50_mb: round(heap.lastMb, 2),
 		live_howls_after_50_transitions: heap.liveHowls,
 		curated_loudness_spread_lu: round(loudness.spread, 2),
 		curated_loudness_min_lufs: round(Math.min(...loudness.values), 2),
