@@ -41,6 +41,18 @@ import { int16ToFloat, renderTrack } from './render.js';
  * @property {{ opening: number, closing: number }} mix seconds of the track's own swell and closing fade
  */
 
+/**
+ * @typedef {object} AnalyseResult
+ * @property {string} id
+ * @property {number} seconds
+ * @property {number} loudnessLufs
+ * @property {number} truePeakDbtp
+ * @property {number} samplePeakDbfs
+ * @property {number[]} onsetTimes
+ * @property {number} centroidHz
+ * @property {Uint8Array | null} png
+ */
+
 /** A 3 s window within this of the loudest in the next (or last) 10 s is past the swell (or not yet fading). */
 const SETTLED_WITHIN_LU = 1.5;
 const SETTLE_LOOK_SECONDS = 10;
