@@ -31,6 +31,19 @@ const shots = [
 			await page.waitForTimeout(1500);
 		}
 	},
+	{ name: 'grounding', path: '/grounding/', viewport: { width: 1100, height: 1300 } },
+	{ name: 'grounding-editor', path: '/grounding/edit/?new', viewport: { width: 1100, height: 1300 } },
+	{
+		name: 'grounding-player',
+		path: '/grounding/play/?script=arriving-breath',
+		viewport: { width: 1100, height: 900 },
+		/** @param {import('playwright').Page} page */
+		act: async (page) => {
+			await page.getByRole('button', { name: /Begin/ }).click();
+			await page.waitForTimeout(3000);
+		}
+	},
+	{ name: 'storage', path: '/storage/', viewport: { width: 1100, height: 1100 } },
 	{
 		name: 'breathe-reduced-motion',
 		path: '/breathe/',

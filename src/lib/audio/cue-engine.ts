@@ -9,17 +9,32 @@
  * @example
  * const engine = await CueEngine.create(); // inside a click handler
  * const run = engine.startRun(timeline, 'tones', 0);
+ * const chime = engine.scheduleChime(engine.now + 30); // a one-shot, 30 s from now on the audio clock
+ * chime.cancel(); // silent within 80 ms, released soon after
  */
 import type { CueSet } from '../breath/settings';
 import type { Timeline } from '../breath/timeline';
 import type { GainValue, Seconds } from '../units';
-import { CueRun } from './cue-run';
+import { CueRun, STOP_FADE } from './cue-run';
+import { scheduleChimeCue, scheduleClosingBell } from './cue-voices';
 import { loadTone, type ToneLib } from './tone';
 
 /** Lead time before the first cue, so that it is never scheduled in the past. */
 const START_LEAD: Seconds = 0.25;
 /** Volume changes glide over about this long rather than jump. */
 const VOLUME_GLIDE: Seconds = 0.06;
+/** A chime asked for in the past (a late caller) strikes this soon instead. */
+const CHIME_LEAD: Seconds = 0.05;
+
+export type ChimeKind = 'chime' | 'closing-bell';
+
+/** A one-shot chime on the audio clock. */
+export interface ScheduledChime {
+	/** Audio-clock time at which it strikes. */
+	readonly at: Seconds;
+	/** Cancels it if it has not struck; fades it out within STOP_FADE if it rings. Either way its nodes are let go. */
+	cancel(): void;
+}
 
 interface AudioSessionLike {
 	type: string;
@@ -42,6 +57,7 @@ export class CueEngine {
 	readonly #master: import('tone').Gain;
 	readonly #mediaElement: HTMLAudioElement | undefined;
 	readonly #onWake = (): void => void this.wake();
+	#chimes = 0;
 
 	private constructor(tone: ToneLib, volume: number) {
 		this.#tone = tone;
@@ -121,8 +137,11 @@ export class CueEngine {
 		this.#master.gain.setTargetAtTime(volumeToGain(volume), this.#context.currentTime, VOLUME_GLIDE / 3);
 	}
 
-	/** Starts cues for `timeline` from position `from`, a moment from now. */
-	startRun(timeline: Timeline, cueSet: CueSet, from: Seconds): CueRun {
+	/**
+	 * Starts cues for `timeline` from position `from`, a moment from now, or at
+	 * audio-clock time `startAt` (a grounding step planned ahead) if that is later.
+	 */
+	startRun(timeline: Timeline, cueSet: CueSet, from: Seconds, startAt?: Seconds): CueRun {
 		return new CueRun({
 			tone: this.#tone,
 			context: this.#context,
@@ -130,8 +149,53 @@ export class CueEngine {
 			timeline,
 			cueSet,
 			from,
-			startAt: this.#context.currentTime + START_LEAD
+			startAt: Math.max(startAt ?? 0, this.#context.currentTime + START_LEAD)
 		});
+	}
+
+	/** Chimes scheduled or ringing now (for the release test). */
+	get liveChimes(): number {
+		return this.#chimes;
+	}
+
+	/**
+	 * Strikes a step chime (the pacer's in-breath bowl) or the closing bell at
+	 * audio-clock time `at`, placed there now so that a busy or throttled page
+	 * cannot make it late. It has a gain of its own, so a cancel can fade it.
+	 */
+	scheduleChime(at: Seconds, kind: ChimeKind = 'chime'): ScheduledChime {
+		const tone = this.#tone;
+		const context = this.#context;
+		const start = Math.max(at, context.currentTime + CHIME_LEAD);
+		const bus = new tone.Gain({ context, gain: 1 });
+		bus.connect(this.#master);
+		const target = { tone, context, output: bus };
+		const voice = kind === 'chime' ? scheduleChimeCue(target, 'inhale', start) : scheduleClosingBell(target, start);
+		this.#chimes += 1;
+		let released = false;
+		const release = (): void => {
+			if (released) return;
+			released = true;
+			this.#chimes -= 1;
+			context.clearTimeout(timer);
+			voice.dispose();
+			bus.dispose();
+		};
+		// Released on the audio clock's own timer once it has rung out.
+		let timer = context.setTimeout(release, voice.end - context.currentTime + 0.1);
+		return {
+			at: start,
+			cancel: () => {
+				if (released) return;
+				const now = context.currentTime;
+				if (now < start) return release();
+				bus.gain.cancelScheduledValues(now);
+				bus.gain.setValueAtTime(1, now);
+				bus.gain.linearRampToValueAtTime(0, now + STOP_FADE);
+				context.clearTimeout(timer);
+				timer = context.setTimeout(release, STOP_FADE + 0.25);
+			}
+		};
 	}
 
 	/** Closes the context and releases everything. */
