@@ -10,6 +10,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { runGroundingBench } from './bench-grounding.mjs';
 import { runLiveBench } from './bench-live.mjs';
 
 const port = 4174;
@@ -42,6 +43,8 @@ try {
 		}
 	}
 	print(await runLiveBench({ baseURL }));
+	// Ten real minutes: a grounding script played through, its chimes and ducking measured on the output.
+	print(await runGroundingBench({ baseURL }));
 } finally {
 	server.kill();
 }
