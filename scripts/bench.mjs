@@ -12,6 +12,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runGroundingBench } from './bench-grounding.mjs';
 import { runLiveBench } from './bench-live.mjs';
+import { runOfflineBench } from './bench-offline.mjs';
 
 const port = 4174;
 const baseURL = `http://localhost:${port}`;
@@ -43,6 +44,7 @@ try {
 		}
 	}
 	print(await runLiveBench({ baseURL }));
+	print(await runOfflineBench({ baseURL }));
 	// Ten real minutes: a grounding script played through, its chimes and ducking measured on the output.
 	print(await runGroundingBench({ baseURL }));
 } finally {

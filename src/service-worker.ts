@@ -6,18 +6,31 @@
 /**
  * Keeps the app shell (pages, JS, CSS, icons) on the device so Grounded opens with no network
  * after one online visit. A session room may have no signal, and the app must not fail there.
+ *
+ * Music made available offline (by the page: src/lib/offline/audio-offline.svelte.ts) lives in
+ * its own cache, AUDIO_CACHE, which outlives app versions; this worker answers byte ranges from it
+ * (media elements ask for ranges) and, on activation, removes only files the app no longer ships.
  */
 import { build, files, prerendered, version } from '$service-worker';
+// Relative paths: the worker is type-checked on its own (tsconfig.sw.json), without $lib.
+import {
+	AUDIO_CACHE,
+	AUDIO_CACHE_CHANGED,
+	AUDIO_PATH_PREFIX,
+	isWorkerMessage,
+	SHELL_CACHE_PREFIX,
+	SKIP_WAITING
+} from './lib/offline/cache-names';
+import { rangeResponse } from './lib/offline/range';
 
 const sw = self as unknown as ServiceWorkerGlobalScope;
 
-const SHELL_PREFIX = 'grounded-shell-';
-const SHELL_CACHE = `${SHELL_PREFIX}${version}`;
+const SHELL_CACHE = `${SHELL_CACHE_PREFIX}${version}`;
 
 /** After this long a slow network loses to the cached page: a stalled connection must not keep the screen blank. */
 const NAVIGATION_TIMEOUT_MS = 3_000;
 
-/** Audio gets its own content-keyed cache later; it is too large to copy again with every app version. */
+/** Audio never joins the shell: it is too large to copy again with every app version (see AUDIO_CACHE). */
 const AUDIO_FILE = /\.(?:mp3|ogg|m4a|wav|flac|opus)$/i;
 
 const IMMUTABLE_PREFIX = '/_app/immutable/';
@@ -31,7 +44,27 @@ const MATCH: CacheQueryOptions = { ignoreVary: true };
 /** SvelteKit's update check reads this file; any stored copy would hide new versions, so it is never cached. */
 const VERSION_FILE = '/_app/version.json';
 
-const shellFiles = [...build, ...files.filter((file) => !AUDIO_FILE.test(file)), ...prerendered];
+/** Audio URLs ignore `?…`: a cache-busting query must not turn a stored file into a miss offline. */
+const AUDIO_MATCH: CacheQueryOptions = { ignoreVary: true, ignoreSearch: true };
+
+const shellFiles = [...build, ...files.filter((file) => !isAudioPath(file) && !AUDIO_FILE.test(file)), ...prerendered];
+
+/**
+ * The audio this build ships (static/audio, listed by SvelteKit at build time). The catalog's
+ * file names carry a content hash, so this list is also the list of current contents: a stored
+ * file not on it belongs to an older version of the app and is removed on activation.
+ */
+const shippedAudio = new Set(files.filter(isAudioPath));
+
+/**
+ * Paths stored in AUDIO_CACHE, known without waiting, so that a request for audio that is not
+ * stored reaches the network exactly as if there were no worker (no copy, no implicit caching).
+ * Undefined until first read after the worker starts; the page says when it changed the cache.
+ */
+let storedAudio: Set<string> | undefined;
+/** Bumped by every read of AUDIO_CACHE's list, so that an older, slower read cannot undo a newer one. */
+let storedAudioReads = 0;
+void refreshStoredAudio();
 
 sw.addEventListener('install', (event) => {
 	event.waitUntil(
@@ -48,9 +81,10 @@ sw.addEventListener('activate', (event) => {
 	event.waitUntil(
 		(async () => {
 			const names = await caches.keys();
-			// Only earlier shells go; other caches (the future grounded-audio-*) outlive app versions.
-			const oldShells = names.filter((name) => name.startsWith(SHELL_PREFIX) && name !== SHELL_CACHE);
+			// Only earlier shells go; other caches (AUDIO_CACHE above all) outlive app versions.
+			const oldShells = names.filter((name) => name.startsWith(SHELL_CACHE_PREFIX) && name !== SHELL_CACHE);
 			await Promise.all(oldShells.map((name) => caches.delete(name)));
+			await removeUnshippedAudio();
 			// No earlier shell means this is the first install: claim the open page so that the
 			// very first visit already works offline (the Tone.js chunk loads later, on a gesture).
 			// An update skips this; its pages change hands only through SKIP_WAITING.
@@ -60,7 +94,12 @@ sw.addEventListener('activate', (event) => {
 });
 
 sw.addEventListener('message', (event) => {
-	if (isSkipWaitingMessage(event.data)) void sw.skipWaiting();
+	if (isWorkerMessage(event.data, SKIP_WAITING)) {
+		// The page asked for this after the person chose to update; it reloads on controllerchange.
+		event.waitUntil(sw.skipWaiting());
+	} else if (isWorkerMessage(event.data, AUDIO_CACHE_CHANGED)) {
+		event.waitUntil(refreshStoredAudio());
+	}
 });
 
 sw.addEventListener('fetch', (event) => {
@@ -68,10 +107,15 @@ sw.addEventListener('fetch', (event) => {
 	if (request.method !== 'GET') return;
 	const url = new URL(request.url);
 	if (url.origin !== sw.location.origin) return;
-	// Range requests (media seeking) go to the network untouched for now: a cached full
-	// response cannot answer them as is. Issue 5 adds range support for the audio cache.
+	if (isAudioPath(url.pathname)) {
+		// Not stored: the network answers as if there were no worker.
+		if (storedAudio && !storedAudio.has(url.pathname)) return;
+		event.respondWith(audio(request, url));
+		return;
+	}
+	// Other range requests have no whole stored copy to be cut from; the network answers them.
 	if (request.headers.has('range')) return;
-	// Left to the network: audio until issue 5 gives it its cache (see AUDIO_FILE), and VERSION_FILE always.
+	// Left to the network: audio outside AUDIO_PATH_PREFIX, and VERSION_FILE always.
 	if (AUDIO_FILE.test(url.pathname) || url.pathname === VERSION_FILE) return;
 
 	if (request.mode === 'navigate') {
@@ -83,8 +127,62 @@ sw.addEventListener('fetch', (event) => {
 	}
 });
 
-function isSkipWaitingMessage(data: unknown): boolean {
-	return typeof data === 'object' && data !== null && (data as { type?: unknown }).type === 'SKIP_WAITING';
+function isAudioPath(pathname: string): boolean {
+	return pathname.startsWith(AUDIO_PATH_PREFIX);
+}
+
+/**
+ * A stored file answers: whole, or the byte range asked for as a 206 (media elements ask for
+ * `bytes=0-` first, Safari for `bytes=0-1`, and every seek is a new range). A file that is not
+ * stored after all (removed a moment ago) comes from the network as it is.
+ */
+async function audio(request: Request, url: URL): Promise<Response> {
+	let cached: Response | undefined;
+	try {
+		const cache = await caches.open(AUDIO_CACHE);
+		cached = await cache.match(url.pathname, AUDIO_MATCH);
+	} catch {
+		cached = undefined;
+	}
+	return cached ? rangeResponse(request, cached) : fetch(request);
+}
+
+/** Reads AUDIO_CACHE's list of paths into `storedAudio`. */
+async function refreshStoredAudio(): Promise<void> {
+	const read = ++storedAudioReads;
+	let paths: Set<string> | undefined;
+	try {
+		// `open` would create the cache just to look into it.
+		if (!(await caches.has(AUDIO_CACHE))) {
+			paths = new Set();
+		} else {
+			const cache = await caches.open(AUDIO_CACHE);
+			paths = new Set((await cache.keys()).map((request) => new URL(request.url).pathname));
+		}
+	} catch {
+		// Unreadable now: every audio request asks the cache itself, which falls back to the network.
+		paths = undefined;
+	}
+	if (read === storedAudioReads) storedAudio = paths;
+}
+
+/**
+ * Removes stored audio that this version no longer ships, so a track taken out of the catalog
+ * does not linger or come back. Everything else is kept: an unchanged file keeps its name and is
+ * never fetched again. Only shipped music lives in AUDIO_CACHE, so nothing else can be caught.
+ */
+async function removeUnshippedAudio(): Promise<void> {
+	try {
+		if (await caches.has(AUDIO_CACHE)) {
+			const cache = await caches.open(AUDIO_CACHE);
+			for (const request of await cache.keys()) {
+				if (!shippedAudio.has(new URL(request.url).pathname)) await cache.delete(request);
+			}
+		}
+	} catch {
+		// A cache that cannot be read now is pruned at the next activation; it must not stop this one.
+	}
+	await refreshStoredAudio();
 }
 
 /** Fetches and stores every shell file; any failure fails the install, so a shell is never half cached. */

@@ -4,13 +4,23 @@
  * second) and heard back on the real audio output through the tap, steps
  * reordered by keyboard and by dragging, a step deleted and brought back, bad
  * edits refused at their field, built-ins duplicated, files imported and
- * exported, scripts deleted with undo, and a refused microphone. Every test
- * also fails on a request to another origin or a CSP violation.
+ * exported, scripts deleted with undo, and a refused microphone; and a step
+ * recorded here heard in the player at its step, the background ducked under
+ * it and back after it. Every test also fails on a request to another origin
+ * or a CSP violation.
  */
 import { test as base, expect, type Locator, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { RECORDER_MESSAGES } from '../../src/lib/voice/recorder';
-import { blockPeaks, installAudioTap, readTap, waitForRecorded, waitForSoundingContext } from '../support/audio-tap';
+import type { Seconds } from '../../src/lib/units';
+import {
+	blockPeaks,
+	installAudioTap,
+	readTap,
+	tapContextIds,
+	waitForRecorded,
+	waitForSoundingContext
+} from '../support/audio-tap';
 
 /** Fails the test on any request that leaves the app's origin and any CSP violation, on every page it opens. */
 const test = base.extend<{ privacyGuard: void }>({
@@ -407,4 +417,220 @@ test('a refused microphone says so in plain words at its step, and the editor st
 	await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
 	await page.reload();
 	expect(await stepTexts(page)).toEqual(['Take a sip of water.', 'Feel the weight of your hands.']);
+});
+
+// ——— from the editor to the player: the recorded clip on the real output ———
+
+/** The page-side tap, as far as the player journey reads it (as in grounding-player.spec.ts). */
+type PlayerTapWindow = Window & {
+	__audioTap: {
+		contexts: Record<number, { id: number; context: AudioContext; onsets: { time: number }[] }>;
+		idOf(context: BaseAudioContext): number | null;
+	};
+	Howler?: { ctx?: AudioContext };
+};
+
+/** The open contexts the run made: howler's (the voice), the chimes' (onsets), the background's (the rest). */
+async function runContexts(
+	page: Page,
+	before: number[]
+): Promise<{ voice: number; chimes: number; background: number }> {
+	const handle = await page.waitForFunction(
+		(before) => {
+			const tap = (window as unknown as PlayerTapWindow).__audioTap;
+			const howler = (window as unknown as PlayerTapWindow).Howler?.ctx;
+			const voice = howler ? tap.idOf(howler) : null;
+			const open = Object.values(tap.contexts).filter(
+				(entry) => !before.includes(entry.id) && entry.context.state !== 'closed' && entry.id !== voice
+			);
+			const chimes = open.find((entry) => entry.onsets.length >= 2);
+			const background = open.find((entry) => entry !== chimes && entry.onsets.length > 0);
+			return voice !== null && chimes && background ? { voice, chimes: chimes.id, background: background.id } : null;
+		},
+		before,
+		{ timeout: 30_000, polling: 100 }
+	);
+	return (await handle.jsonValue()) as { voice: number; chimes: number; background: number };
+}
+
+/** `time` on context `from`'s clock, read on context `to`'s clock (through each one's output timestamp). */
+async function onClock(page: Page, from: number, to: number, time: Seconds): Promise<Seconds> {
+	const offsets = await page.evaluate(
+		(ids) =>
+			ids.map((id) => {
+				const context = (window as unknown as PlayerTapWindow).__audioTap.contexts[id]!.context;
+				const stamp = context.getOutputTimestamp();
+				return (stamp.contextTime ?? 0) - (stamp.performanceTime ?? 0) / 1000;
+			}),
+		[from, to]
+	);
+	return time - offsets[0]! + offsets[1]!;
+}
+
+async function onsetTimes(page: Page, id: number): Promise<Seconds[]> {
+	return page.evaluate(
+		(id) => (window as unknown as PlayerTapWindow).__audioTap.contexts[id]!.onsets.map((onset) => onset.time),
+		id
+	);
+}
+
+/** Typical level over a window (mean of block peaks), in dB: steady enough to compare a soundscape's level. */
+async function levelDb(page: Page, id: number, from: Seconds, to: Seconds): Promise<number> {
+	await waitForRecorded(page, id, to);
+	const blocks = await blockPeaks(page, id, from, to);
+	expect(blocks.length, `blocks recorded from ${from} to ${to}`).toBeGreaterThan(0);
+	const mean = blocks.reduce((sum, block) => sum + block.peak, 0) / blocks.length;
+	return 20 * Math.log10(Math.max(mean, 1e-9));
+}
+
+/** Loudest sample over a window, in dB, and how much of the window the tap heard. */
+async function peakOver(page: Page, id: number, from: Seconds, to: Seconds): Promise<{ db: number; heard: Seconds }> {
+	await waitForRecorded(page, id, to);
+	const blocks = await blockPeaks(page, id, from, to);
+	const heard = blocks.reduce((sum, block) => sum + block.duration, 0);
+	return { db: 20 * Math.log10(Math.max(...blocks.map((block) => block.peak), 1e-9)), heard };
+}
+
+/** The stored recordings of `scriptId`, by step id: their lengths in seconds, read without the app's help. */
+async function storedClipSeconds(page: Page, scriptId: string): Promise<number[]> {
+	return page.evaluate(
+		(prefix) =>
+			new Promise<number[]>((resolve, reject) => {
+				const open = indexedDB.open('grounded');
+				open.onerror = () => reject(open.error);
+				open.onsuccess = () => {
+					const db = open.result;
+					const range = IDBKeyRange.bound(prefix, `${prefix}\uffff`);
+					const request = db.transaction('keyval', 'readonly').objectStore('keyval').getAll(range);
+					request.onsuccess = () => {
+						db.close();
+						resolve((request.result as { durationSeconds: number }[]).map((clip) => clip.durationSeconds));
+					};
+					request.onerror = () => reject(request.error);
+				};
+			}),
+		`voice-clip:${scriptId}:`
+	);
+}
+
+test('a step recorded in the editor plays at its step in the player, the background ducked under it and back after', async ({
+	page
+}) => {
+	// No system voices: the recorded clip is the only voice, so only it ducks the background.
+	await page.addInitScript(() => {
+		if ('speechSynthesis' in window) window.speechSynthesis.getVoices = () => [];
+	});
+	await installAudioTap(page);
+	await page.goto('/grounding/');
+	await page.getByRole('link', { name: 'New script' }).click();
+	await page.getByLabel('Title').fill('Landing with my voice');
+	// Step 1 runs 10 s so that the soundscape's fade-in (2 s rise, 6 s fade) is over before step 2's duck.
+	const plan = [
+		{ text: 'Arrive, just as you are.', seconds: 10 },
+		{ text: 'Listen to my voice.', seconds: 10 },
+		{ text: 'Rest here a moment.', seconds: 8 }
+	];
+	for (const [index, { text, seconds }] of plan.entries()) {
+		const n = index + 1;
+		if (n > 1) await page.getByRole('button', { name: 'Add a step', exact: true }).click();
+		await stepText(page, n).fill(text);
+		await step(page, n).getByLabel('Minutes').fill('0');
+		await step(page, n).getByLabel('Seconds').fill(String(seconds));
+		await step(page, n).getByLabel('Seconds').blur();
+		await expect(step(page, n).getByLabel('Seconds')).not.toHaveAttribute('aria-invalid');
+		await step(page, n).getByLabel('A chime as the step begins').check();
+		await step(page, n).getByLabel('Background').selectOption({ label: 'Warm drone (generated)' });
+	}
+
+	// Step 2 recorded with the fake microphone: about three seconds of its beeps.
+	await step(page, 2).getByRole('button', { name: 'Record my voice' }).click();
+	const meter = step(page, 2).getByRole('meter', { name: 'Microphone level' });
+	await expect
+		.poll(async () => Number(await meter.getAttribute('aria-valuenow')), { timeout: 5_000 })
+		.toBeGreaterThan(30);
+	await expect(step(page, 2).getByText(/Recording\s+0:03/)).toBeVisible({ timeout: 6_000 });
+	await step(page, 2).getByRole('button', { name: 'Stop' }).click();
+	await step(page, 2).getByRole('button', { name: 'Keep' }).click({ timeout: 15_000 });
+	await expect(step(page, 2).getByTestId('clip-length')).toHaveText(/^0:0[2-3]$/);
+
+	await page.getByRole('button', { name: 'Save' }).click();
+	await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
+	await expect(page).toHaveURL(/\/grounding\/edit\/\?script=mine-[a-z0-9]{8}$/);
+	const scriptId = new URL(page.url()).searchParams.get('script')!;
+	const clips = await storedClipSeconds(page, scriptId);
+	expect(clips).toHaveLength(1);
+	const clipSeconds = clips[0]!;
+	expect(clipSeconds).toBeGreaterThan(1.5);
+	expect(clipSeconds).toBeLessThan(3.5);
+
+	await page.getByRole('link', { name: '← All grounding scripts' }).click();
+	const card = ownScripts(page).filter({ hasText: 'Landing with my voice' });
+	await expect(card.getByTestId('voice')).toHaveText('Your voice on 1 of 3 steps');
+	await card.getByRole('link', { name: 'Play “Landing with my voice”' }).click();
+	await expect(page.getByRole('heading', { name: 'Landing with my voice', level: 1 })).toBeVisible();
+	await page.getByRole('radio', { name: /^Recorded voice where there is one/ }).check();
+	await expect(page.getByTestId('no-system-voice')).toBeVisible();
+	const before = await tapContextIds(page);
+	await page.getByRole('button', { name: 'Begin' }).click();
+	await expect(page.getByTestId('step-text')).toHaveText('Arrive, just as you are.');
+
+	// The chimes give the run's clock: each step's chime on the plan (0, 10, 20 s) to within 50 ms.
+	const ids = await runContexts(page, before);
+	const first = (await onsetTimes(page, ids.chimes))[0]!;
+	const planned = [0, 10, 20];
+	const step2 = first + planned[1]!;
+	const step2OnVoice = await onClock(page, ids.chimes, ids.voice, step2);
+	const runStartOnVoice = await onClock(page, ids.chimes, ids.voice, first);
+	await waitForRecorded(page, ids.voice, step2OnVoice + 2);
+	const voiceOnsets = await onsetTimes(page, ids.voice);
+	expect(voiceOnsets.length).toBeGreaterThan(0);
+	const clipStart = voiceOnsets[0]!;
+
+	// (a) The clip, on howler's context: nothing in step 1, its sound from about a second into step 2.
+	const step1Voice = await peakOver(page, ids.voice, runStartOnVoice, step2OnVoice);
+	expect(step1Voice.heard).toBeGreaterThan(9);
+	expect(step1Voice.db).toBeLessThan(-60);
+	expect(clipStart - step2OnVoice).toBeGreaterThan(0.7);
+	expect(clipStart - step2OnVoice).toBeLessThan(1.6);
+	const clipVoice = await peakOver(page, ids.voice, clipStart, clipStart + clipSeconds - 0.2);
+	expect(clipVoice.db).toBeGreaterThan(-25);
+
+	// (b) The background drops by 8 dB or more under the clip, and comes back within 3 dB after it.
+	const step2OnBackground = await onClock(page, ids.chimes, ids.background, step2);
+	const clipOnBackground = await onClock(page, ids.voice, ids.background, clipStart);
+	const levelBefore = await levelDb(page, ids.background, step2OnBackground - 2.5, step2OnBackground - 0.3);
+	const levelUnder = await levelDb(page, ids.background, clipOnBackground + 0.6, clipOnBackground + clipSeconds - 0.3);
+	const levelAfter = await levelDb(
+		page,
+		ids.background,
+		clipOnBackground + clipSeconds + 2.2,
+		clipOnBackground + clipSeconds + 4.2
+	);
+
+	// The clip ended with its length, and step 3's chime came on the plan.
+	await waitForRecorded(page, ids.chimes, first + planned[2]! + 0.5);
+	const step3OnVoice = await onClock(page, ids.chimes, ids.voice, first + planned[2]!);
+	expect((await peakOver(page, ids.voice, clipStart + clipSeconds + 0.3, step3OnVoice)).db).toBeLessThan(-60);
+	expect(voiceOnsets.every((onset) => onset < clipStart + clipSeconds)).toBe(true);
+	const chimes = await onsetTimes(page, ids.chimes);
+	expect(chimes).toHaveLength(planned.length);
+	chimes.forEach((onset, index) => expect(Math.abs(onset - first - planned[index]!)).toBeLessThan(0.05));
+	await expect(page.getByTestId('step-text')).toHaveText('Rest here a moment.');
+
+	test.info().annotations.push({
+		type: 'measured',
+		description: JSON.stringify({
+			clipSeconds,
+			clipAfterStepStart: Math.round((clipStart - step2OnVoice) * 1000) / 1000,
+			voiceDb: { step1: step1Voice.db, clip: clipVoice.db },
+			backgroundDb: { before: levelBefore, under: levelUnder, after: levelAfter },
+			duckDepthDb: levelBefore - levelUnder
+		})
+	});
+	expect(levelBefore).toBeGreaterThan(-40);
+	expect(levelBefore - levelUnder).toBeGreaterThanOrEqual(8);
+	expect(Math.abs(levelAfter - levelBefore)).toBeLessThanOrEqual(3);
+
+	await page.getByRole('button', { name: 'End' }).click();
+	await expect(page.getByRole('button', { name: 'Begin' })).toBeVisible();
 });

@@ -15,6 +15,7 @@
 import type { CueSet } from '../breath/settings';
 import type { Timeline } from '../breath/timeline';
 import type { GainValue, Seconds } from '../units';
+import { setPlaying } from '../platform/audio-activity';
 import { CueRun, STOP_FADE } from './cue-run';
 import { scheduleChimeCue, scheduleClosingBell } from './cue-voices';
 import { loadTone, type ToneLib } from './tone';
@@ -51,11 +52,16 @@ function isAppleMobile(): boolean {
 	return /iPad|iPhone|iPod/.test(ua) || (/Macintosh/.test(ua) && navigator.maxTouchPoints > 1);
 }
 
+let engineCount = 0;
+
 export class CueEngine {
 	readonly #tone: ToneLib;
 	readonly #context: import('tone').Context;
 	readonly #master: import('tone').Gain;
 	readonly #mediaElement: HTMLAudioElement | undefined;
+	/** This engine's name in the audio-activity registry, and how many of its runs are alive. */
+	readonly #activity = `cues-${(engineCount += 1)}`;
+	#liveRuns = 0;
 	readonly #onWake = (): void => void this.wake();
 	#chimes = 0;
 
@@ -142,6 +148,9 @@ export class CueEngine {
 	 * audio-clock time `startAt` (a grounding step planned ahead) if that is later.
 	 */
 	startRun(timeline: Timeline, cueSet: CueSet, from: Seconds, startAt?: Seconds): CueRun {
+		// An app update waits while any run is alive (src/lib/platform/audio-activity.ts).
+		this.#liveRuns += 1;
+		setPlaying(this.#activity, true);
 		return new CueRun({
 			tone: this.#tone,
 			context: this.#context,
@@ -149,7 +158,11 @@ export class CueEngine {
 			timeline,
 			cueSet,
 			from,
-			startAt: Math.max(startAt ?? 0, this.#context.currentTime + START_LEAD)
+			startAt: Math.max(startAt ?? 0, this.#context.currentTime + START_LEAD),
+			onReleased: () => {
+				this.#liveRuns -= 1;
+				if (this.#liveRuns === 0) setPlaying(this.#activity, false);
+			}
 		});
 	}
 
@@ -200,6 +213,7 @@ export class CueEngine {
 
 	/** Closes the context and releases everything. */
 	async dispose(): Promise<void> {
+		setPlaying(this.#activity, false);
 		document.removeEventListener('visibilitychange', this.#onWake);
 		this.#context.rawContext.removeEventListener('statechange', this.#onWake);
 		this.#mediaElement?.pause();

@@ -33,6 +33,8 @@ export interface CueRunOptions {
 	readonly from: Seconds;
 	/** Audio-clock time at which position `from` sounds. */
 	readonly startAt: Seconds;
+	/** Called once, when the run has released its nodes (after a stop's fade, or on dispose). */
+	readonly onReleased?: () => void;
 }
 
 /** How far ahead cues are scheduled after a top-up. */
@@ -64,7 +66,10 @@ export class CueRun {
 	#stoppedAt: Seconds | undefined;
 	#disposed = false;
 
+	readonly #onReleased: (() => void) | undefined;
+
 	constructor(options: CueRunOptions) {
+		this.#onReleased = options.onReleased;
 		this.#context = options.context;
 		this.#timeline = options.timeline;
 		this.#cueSet = options.cueSet;
@@ -195,6 +200,7 @@ export class CueRun {
 		this.#ocean?.dispose();
 		this.#ocean = undefined;
 		this.#bus.dispose();
+		this.#onReleased?.();
 	}
 
 	get disposed(): boolean {

@@ -36,6 +36,7 @@ import { Howler } from 'howler';
 import type { Result } from '../result';
 import type { Seconds } from '../units';
 import { loadTone } from '../audio/tone';
+import { setPlaying } from '../platform/audio-activity';
 import { SUPERSEDED } from './deck';
 import { DEFAULT_CROSSFADE, audibleFade, clampCrossfade, dbToGain, volumeToGain } from './equal-power';
 import { GainFader } from './gain-fader';
@@ -137,6 +138,9 @@ export function formatFromExtension(src: string): string[] {
 	return [match?.[1]?.toLowerCase() ?? 'mp3'];
 }
 
+/** Numbers each engine's name in the audio-activity registry. */
+let enginesMade = 0;
+
 function itemGain(source: MusicSource | undefined): number {
 	return source?.kind === 'track' ? dbToGain(source.gainDb) : 1;
 }
@@ -179,6 +183,8 @@ export class MusicEngine {
 	#toneContext: import('tone').Context | undefined;
 	readonly #watch: ReturnType<typeof setInterval>;
 	#disposed = false;
+	/** This engine's name in the audio-activity registry (an app update waits while it plays). */
+	readonly #activity = `music-engine-${++enginesMade}`;
 	/** See `MusicEngineOptions`; settable, so the owner can wire them after `create()`. */
 	onNearEnd: ((source: MusicSource) => void) | undefined;
 	onFailure: ((source: MusicSource, reason: string) => void) | undefined;
@@ -280,7 +286,9 @@ export class MusicEngine {
 		const request = ++this.#request;
 		this.#inFlight += 1;
 		try {
-			return await this.#play(request, source, options);
+			const result = await this.#play(request, source, options);
+			if (result.ok) setPlaying(this.#activity, true);
+			return result;
 		} finally {
 			this.#inFlight -= 1;
 		}
@@ -421,6 +429,7 @@ export class MusicEngine {
 					this.#current?.pause(this.now);
 					// Only a context we made is ours to suspend; once the outgoing decks are gone, nothing needs its clock.
 					if (this.#ownsContext && this.#outgoing.size === 0) this.#context.suspend().catch(() => undefined);
+					setPlaying(this.#activity, false);
 				}
 				resolve();
 			});
@@ -446,6 +455,7 @@ export class MusicEngine {
 			return resumed;
 		}
 		deck.fader.fade(itemGain(source), PAUSE_FADE, 'equal-power-in');
+		setPlaying(this.#activity, true);
 		return { ok: true, value: undefined };
 	}
 
@@ -453,6 +463,7 @@ export class MusicEngine {
 	async stop(): Promise<void> {
 		if (this.#disposed) return;
 		this.#supersedePending();
+		const request = this.#request;
 		const decks = new Set(this.#outgoing.keys());
 		if (this.#current) decks.add(this.#current);
 		this.#current = undefined;
@@ -460,6 +471,7 @@ export class MusicEngine {
 			// Suspended (paused, or by the system): nothing is heard, so nothing needs fading.
 			this.#unpause();
 			for (const deck of decks) this.#releaseNow(deck);
+			setPlaying(this.#activity, false);
 			return;
 		}
 		this.#unpause();
@@ -467,6 +479,8 @@ export class MusicEngine {
 		let end = at;
 		for (const deck of decks) end = Math.max(end, this.#retire(deck, STOP_FADE, at));
 		if (decks.size > 0) await sleep(end - this.now + 2 * RELEASE_MARGIN);
+		// Silent now, unless a play came during the fade.
+		if (request === this.#request) setPlaying(this.#activity, false);
 	}
 
 	/**
@@ -502,6 +516,7 @@ export class MusicEngine {
 		if (this.#disposed) return;
 		this.#disposed = true;
 		this.#request += 1;
+		setPlaying(this.#activity, false);
 		clearInterval(this.#watch);
 		this.#unpause();
 		for (const timer of this.#outgoing.values()) timer.cancel();

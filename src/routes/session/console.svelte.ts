@@ -457,8 +457,7 @@ export class ConsoleState {
 
 	#updateCanGoBack(): void {
 		const phaseIndex = this.clock?.phaseIndex;
-		this.canGoBack =
-			this.#behind.at(-1)?.record.phaseIndex === phaseIndex || this.playing?.item.kind === 'track';
+		this.canGoBack = this.#behind.at(-1)?.record.phaseIndex === phaseIndex || this.playing?.item.kind === 'track';
 	}
 
 	/**
