@@ -47,6 +47,7 @@ export default ts.config(
 			'src/lib/grounding/**/*.ts',
 			'src/lib/loudness/**/*.ts',
 			'src/lib/library/m3u.ts',
+			'src/lib/library/id3.ts',
 			'src/lib/voice/clip.ts',
 			'src/lib/result.ts',
 			'src/lib/units.ts'

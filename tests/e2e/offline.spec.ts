@@ -115,6 +115,16 @@ test('the app shell works offline after one online visit', async ({ page, contex
 	await expect(page.getByRole('alert')).toHaveCount(0);
 	await page.getByRole('button', { name: 'Stop' }).click();
 
+	// A built-in grounding script runs too: its chimes (Tone), its soundscape background and the
+	// player's code all come from the cache; nothing it needs is a download.
+	await page.goto('/grounding/play/?script=arriving-breath');
+	await page.getByRole('button', { name: /Begin/ }).click();
+	await expect(page.getByText('Step 1 of', { exact: false })).toBeVisible();
+	await expect(page.getByRole('button', { name: /Pause/ })).toBeVisible();
+	await page.waitForTimeout(3_000);
+	await expect(page.getByRole('alert')).toHaveCount(0);
+	await page.getByRole('button', { name: /Pause/ }).click();
+
 	// Pages try the network first and fall back; every file must have come from the cache alone.
 	const filesFromNetwork = reachedNetwork
 		.map((url) => new URL(url).pathname)

@@ -9,6 +9,7 @@
  * progressText({ bytesDone: 7.1e6, bytesTotal: 12.4e6, itemsDone: 3, itemsTotal: 6 }); // '3 of 6 pieces · 7.1 of 12.4 MB'
  */
 import { curatedTrack } from '../music/catalog';
+import type { GroundingScript } from '../grounding/script';
 import type { SessionPlaylist } from '../session/playlist';
 import type { DownloadItem, DownloadProgress } from './downloads';
 
@@ -80,3 +81,10 @@ export const PERSISTENCE_TEXT: Record<Persistence, string> = {
 	unknown:
 		'This browser does not say whether it will keep these files. It may clear them if the device runs short of space or the app isn’t opened for a while: open Grounded now and then to keep them.'
 };
+
+/** The files a grounding script needs offline: its steps' track backgrounds (voice clips are already on the device). */
+export function scriptItems(script: GroundingScript): DownloadItem[] {
+	return trackItems(
+		script.steps.flatMap((step) => (step.background?.kind === 'track' ? [step.background.trackId] : []))
+	);
+}

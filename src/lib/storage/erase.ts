@@ -51,6 +51,21 @@ export async function eraseEverything(): Promise<Result<void>> {
 		await Promise.all(keys.map((key) => caches.delete(key)));
 	}
 
+	// Imported music is kept in the origin private file system (src/lib/library/imported-tracks.ts).
+	const storage = navigator.storage as
+		(StorageManager & { getDirectory?: () => Promise<FileSystemDirectoryHandle> }) | undefined;
+	if (typeof storage?.getDirectory === 'function') {
+		try {
+			const root = await storage.getDirectory();
+			const names: string[] = [];
+			for await (const name of (root as FileSystemDirectoryHandle & { keys(): AsyncIterable<string> }).keys())
+				names.push(name);
+			await Promise.all(names.map((name) => root.removeEntry(name, { recursive: true })));
+		} catch {
+			problems.push('Some imported music could not be removed; clear this site’s data in the browser’s settings.');
+		}
+	}
+
 	if ('serviceWorker' in navigator) {
 		const registrations = await navigator.serviceWorker.getRegistrations();
 		await Promise.all(registrations.map((registration) => registration.unregister()));
