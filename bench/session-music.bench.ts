@@ -32,6 +32,7 @@ import type { MusicSource, TrackSource } from '../src/lib/music/types';
 import { integratedLoudness, shortTermLoudness } from '../src/lib/loudness/loudness';
 import type { Seconds } from '../src/lib/units';
 import { LiveRecorder } from '../tests/audio/live-recorder';
+import { encodeWav } from '../src/lib/voice/clip';
 
 const FADE: Seconds = 6;
 /** After its transition a track jumps to this long before its end: its closing fade, the crossfade, the lead and a few seconds alone. */
@@ -175,25 +176,9 @@ async function transitionFigures(context: AudioContext) {
 
 /** A steady tone as a WAV track, so ramps are measured on a level that moves only when the engine moves it. */
 function toneTrack(seconds: Seconds, rate: number): { source: TrackSource; url: string } {
-	const frames = Math.round(seconds * rate);
-	const data = new DataView(new ArrayBuffer(44 + frames * 2));
-	const text = (offset: number, value: string) =>
-		[...value].forEach((c, i) => data.setUint8(offset + i, c.charCodeAt(0)));
-	text(0, 'RIFF');
-	data.setUint32(4, 36 + frames * 2, true);
-	text(8, 'WAVEfmt ');
-	data.setUint32(16, 16, true);
-	data.setUint16(20, 1, true);
-	data.setUint16(22, 1, true);
-	data.setUint32(24, rate, true);
-	data.setUint32(28, rate * 2, true);
-	data.setUint16(32, 2, true);
-	data.setUint16(34, 16, true);
-	text(36, 'data');
-	data.setUint32(40, frames * 2, true);
-	for (let i = 0; i < frames; i += 1)
-		data.setInt16(44 + i * 2, Math.round(0.25 * 32767 * Math.sin((2 * Math.PI * i) / TONE_PERIOD)), true);
-	const url = URL.createObjectURL(new Blob([data.buffer], { type: 'audio/wav' }));
+	const samples = new Float32Array(Math.round(seconds * rate));
+	for (let i = 0; i < samples.length; i += 1) samples[i] = 0.25 * Math.sin((2 * Math.PI * i) / TONE_PERIOD);
+	const url = URL.createObjectURL(new Blob([encodeWav(samples, rate)], { type: 'audio/wav' }));
 	return {
 		url,
 		source: {

@@ -5,6 +5,7 @@
  * resumes from its place, and every Howl it makes is released.
  */
 import { Howler } from 'howler';
+import { encodeWav } from '../../src/lib/voice/clip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIP_MESSAGES, ClipPlayer } from '../../src/lib/voice/clip-player';
 import { LiveRecorder } from './live-recorder';
@@ -13,27 +14,7 @@ const RATE = 24_000;
 const AMPLITUDE = 0.25;
 
 function wavBlob(samples: Float32Array, sampleRate: number): Blob {
-	const data = new DataView(new ArrayBuffer(44 + samples.length * 2));
-	const text = (offset: number, value: string) => {
-		for (let i = 0; i < value.length; i += 1) data.setUint8(offset + i, value.charCodeAt(i));
-	};
-	text(0, 'RIFF');
-	data.setUint32(4, 36 + samples.length * 2, true);
-	text(8, 'WAVE');
-	text(12, 'fmt ');
-	data.setUint32(16, 16, true);
-	data.setUint16(20, 1, true);
-	data.setUint16(22, 1, true);
-	data.setUint32(24, sampleRate, true);
-	data.setUint32(28, sampleRate * 2, true);
-	data.setUint16(32, 2, true);
-	data.setUint16(34, 16, true);
-	text(36, 'data');
-	data.setUint32(40, samples.length * 2, true);
-	for (let i = 0; i < samples.length; i += 1) {
-		data.setInt16(44 + i * 2, Math.round(Math.max(-1, Math.min(1, samples[i]!)) * 32767), true);
-	}
-	return new Blob([data.buffer], { type: 'audio/wav' });
+	return new Blob([encodeWav(samples, sampleRate)], { type: 'audio/wav' });
 }
 
 function tone(seconds: number, frequency = 660): Blob {

@@ -7,6 +7,7 @@
  * A at 330 Hz, B at 440 Hz, a short one at 660 Hz, and a stub soundscape at 550 Hz.
  */
 import { Howler } from 'howler';
+import { encodeWav } from '../../src/lib/voice/clip';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadTone } from '../../src/lib/audio/tone';
 import { fadePoints } from '../../src/lib/music/equal-power';
@@ -22,27 +23,7 @@ const WAV_RATE = 44_100;
 // ——— fixtures ———
 
 function wavBlob(samples: Float32Array, sampleRate: number): Blob {
-	const data = new DataView(new ArrayBuffer(44 + samples.length * 2));
-	const text = (offset: number, value: string) => {
-		for (let i = 0; i < value.length; i += 1) data.setUint8(offset + i, value.charCodeAt(i));
-	};
-	text(0, 'RIFF');
-	data.setUint32(4, 36 + samples.length * 2, true);
-	text(8, 'WAVE');
-	text(12, 'fmt ');
-	data.setUint32(16, 16, true);
-	data.setUint16(20, 1, true); // PCM
-	data.setUint16(22, 1, true); // mono
-	data.setUint32(24, sampleRate, true);
-	data.setUint32(28, sampleRate * 2, true);
-	data.setUint16(32, 2, true);
-	data.setUint16(34, 16, true);
-	text(36, 'data');
-	data.setUint32(40, samples.length * 2, true);
-	for (let i = 0; i < samples.length; i += 1) {
-		data.setInt16(44 + i * 2, Math.round(Math.max(-1, Math.min(1, samples[i]!)) * 32767), true);
-	}
-	return new Blob([data.buffer], { type: 'audio/wav' });
+	return new Blob([encodeWav(samples, sampleRate)], { type: 'audio/wav' });
 }
 
 const urls: string[] = [];

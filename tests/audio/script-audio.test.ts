@@ -5,6 +5,7 @@
  * releases every voice, timer and context the run made.
  */
 import { Howler } from 'howler';
+import { encodeWav } from '../../src/lib/voice/clip';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ScriptAudio } from '../../src/lib/audio/script-audio';
 import { DEFAULT_VOICE_SETTINGS } from '../../src/lib/audio/voice-settings';
@@ -45,26 +46,9 @@ function script(id: string, steps: ScriptStep[]): GroundingScript {
 
 function toneWav(seconds: number): Blob {
 	const rate = 24_000;
-	const frames = Math.round(seconds * rate);
-	const data = new DataView(new ArrayBuffer(44 + frames * 2));
-	const text = (offset: number, value: string) =>
-		[...value].forEach((c, i) => data.setUint8(offset + i, c.charCodeAt(0)));
-	text(0, 'RIFF');
-	data.setUint32(4, 36 + frames * 2, true);
-	text(8, 'WAVE');
-	text(12, 'fmt ');
-	data.setUint32(16, 16, true);
-	data.setUint16(20, 1, true);
-	data.setUint16(22, 1, true);
-	data.setUint32(24, rate, true);
-	data.setUint32(28, rate * 2, true);
-	data.setUint16(32, 2, true);
-	data.setUint16(34, 16, true);
-	text(36, 'data');
-	data.setUint32(40, frames * 2, true);
-	for (let i = 0; i < frames; i += 1)
-		data.setInt16(44 + i * 2, Math.round(8000 * Math.sin((2 * Math.PI * 660 * i) / rate)), true);
-	return new Blob([data.buffer], { type: 'audio/wav' });
+	const samples = new Float32Array(Math.round(seconds * rate));
+	for (let i = 0; i < samples.length; i += 1) samples[i] = (8000 / 32767) * Math.sin((2 * Math.PI * 660 * i) / rate);
+	return new Blob([encodeWav(samples, rate)], { type: 'audio/wav' });
 }
 
 /** Ticks the runner every 100 ms, as the player does, until `until` (wall ms); returns the last state. */
