@@ -135,11 +135,13 @@ test('a new script: steps written, one recorded and heard back, reordered, a ste
 	await page.keyboard.press('Enter');
 	await expect(live).toHaveText('Step 3 moved to position 2.');
 	await expect(step(page, 2).getByRole('button', { name: 'Move up' })).toBeFocused();
-	expect(await stepTexts(page)).toEqual([
-		'Sit back and feel the chair under you.',
-		'Look slowly around the room.',
-		'Notice your feet on the floor.'
-	]);
+	await expect
+		.poll(() => stepTexts(page))
+		.toEqual([
+			'Sit back and feel the chair under you.',
+			'Look slowly around the room.',
+			'Notice your feet on the floor.'
+		]);
 	await page.keyboard.press('Alt+ArrowUp');
 	await expect(live).toHaveText('Step 2 moved to position 1.');
 	await expect(step(page, 1)).toBeFocused();
@@ -147,11 +149,13 @@ test('a new script: steps written, one recorded and heard back, reordered, a ste
 	await page.keyboard.press('Alt+ArrowDown');
 	await expect(live).toHaveText('Step 2 moved to position 3.');
 	await expect(step(page, 3)).toBeFocused();
-	expect(await stepTexts(page)).toEqual([
-		'Sit back and feel the chair under you.',
-		'Notice your feet on the floor.',
-		'Look slowly around the room.'
-	]);
+	await expect
+		.poll(() => stepTexts(page))
+		.toEqual([
+			'Sit back and feel the chair under you.',
+			'Notice your feet on the floor.',
+			'Look slowly around the room.'
+		]);
 
 	// Reordering by dragging a step's handle below the last step (on a screen tall enough to see all three).
 	await page.setViewportSize({ width: 1000, height: 3600 });
@@ -164,25 +168,31 @@ test('a new script: steps written, one recorded and heard back, reordered, a ste
 	await page.mouse.move(from.x + from.width / 2, last.y + last.height - 5, { steps: 8 });
 	await page.mouse.up();
 	await expect(live).toHaveText('Step 1 moved to position 3.');
-	expect(await stepTexts(page)).toEqual([
-		'Notice your feet on the floor.',
-		'Look slowly around the room.',
-		'Sit back and feel the chair under you.'
-	]);
+	await expect
+		.poll(() => stepTexts(page))
+		.toEqual([
+			'Notice your feet on the floor.',
+			'Look slowly around the room.',
+			'Sit back and feel the chair under you.'
+		]);
 	await expect(step(page, 3).getByTestId('clip-length')).toBeVisible();
 	await page.setViewportSize({ width: 1280, height: 720 });
 
 	// A step deleted, and brought back where it was.
 	await step(page, 2).getByRole('button', { name: 'Delete step' }).click();
-	expect(await stepTexts(page)).toEqual(['Notice your feet on the floor.', 'Sit back and feel the chair under you.']);
+	await expect
+		.poll(() => stepTexts(page))
+		.toEqual(['Notice your feet on the floor.', 'Sit back and feel the chair under you.']);
 	const undo = page.getByRole('button', { name: 'Undo deleting the step' });
 	await expect(undo).toBeFocused();
 	await undo.click();
-	expect(await stepTexts(page)).toEqual([
-		'Notice your feet on the floor.',
-		'Look slowly around the room.',
-		'Sit back and feel the chair under you.'
-	]);
+	await expect
+		.poll(() => stepTexts(page))
+		.toEqual([
+			'Notice your feet on the floor.',
+			'Look slowly around the room.',
+			'Sit back and feel the chair under you.'
+		]);
 
 	await page.getByRole('button', { name: 'Save' }).click();
 	await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
@@ -191,11 +201,13 @@ test('a new script: steps written, one recorded and heard back, reordered, a ste
 
 	await page.reload();
 	await expect(page.getByLabel('Title')).toHaveValue('Evening check-in');
-	expect(await stepTexts(page)).toEqual([
-		'Notice your feet on the floor.',
-		'Look slowly around the room.',
-		'Sit back and feel the chair under you.'
-	]);
+	await expect
+		.poll(() => stepTexts(page))
+		.toEqual([
+			'Notice your feet on the floor.',
+			'Look slowly around the room.',
+			'Sit back and feel the chair under you.'
+		]);
 	await expect(step(page, 1).getByLabel('Breathing pattern')).toHaveValue('box');
 	await expect(step(page, 1).getByLabel('Background')).toHaveValue('soundscape:sea');
 	await expect(step(page, 2).getByLabel('Continue when ready')).toBeChecked();
@@ -416,7 +428,8 @@ test('a refused microphone says so in plain words at its step, and the editor st
 	await page.getByRole('button', { name: 'Save' }).click();
 	await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
 	await page.reload();
-	expect(await stepTexts(page)).toEqual(['Take a sip of water.', 'Feel the weight of your hands.']);
+	// The editor fills in once the store has answered; poll rather than read the empty form.
+	await expect.poll(() => stepTexts(page)).toEqual(['Take a sip of water.', 'Feel the weight of your hands.']);
 });
 
 // ——— from the editor to the player: the recorded clip on the real output ———
