@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
+import { goOffline, waitUntilControlled } from '../support/offline-network';
 
 const buildDir = fileURLToPath(new URL('../../build/', import.meta.url));
 
@@ -11,38 +12,6 @@ async function immutableBuildFiles(): Promise<string[]> {
 		.filter((entry) => entry.isFile())
 		.map((entry) => `${entry.parentPath}/${entry.name}`.slice(buildDir.length - 1))
 		.sort();
-}
-
-/** Waits for the worker to install and control the page; a page loaded before the worker existed may need a reload. */
-async function waitUntilControlled(page: Page): Promise<void> {
-	const ready = await page.evaluate(async () => {
-		const timeout = new Promise<false>((resolve) => setTimeout(() => resolve(false), 20_000));
-		return Promise.race([navigator.serviceWorker.ready.then(() => true), timeout]);
-	});
-	// Usually a preview server started before the last build, serving pages whose chunks are gone.
-	expect(ready, 'the service worker never became ready: is the server serving the current build?').toBe(true);
-	// The first install claims the open page, but that can land a moment after `ready`.
-	const claimed = await page
-		.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 5_000 })
-		.then(() => true)
-		.catch(() => false);
-	if (!claimed) await page.reload();
-	await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
-}
-
-/**
- * Cuts the network for the page and for the service worker's own fetches. setOffline alone did
- * not reach the worker in older Playwright (playwright #2311), so every request that still gets to
- * the network is also aborted; answers from the worker's cache never get that far.
- */
-async function goOffline(context: BrowserContext): Promise<string[]> {
-	const reachedNetwork: string[] = [];
-	await context.setOffline(true);
-	await context.route('**/*', (route) => {
-		reachedNetwork.push(route.request().url());
-		return route.abort('internetdisconnected');
-	});
-	return reachedNetwork;
 }
 
 test('the app shell works offline after one online visit', async ({ page, context }) => {
@@ -67,7 +36,7 @@ test('the app shell works offline after one online visit', async ({ page, contex
 	expect(cached.names).toHaveLength(1);
 	expect(cached.paths).toEqual(expect.arrayContaining([...expected, '/', '/breathe/', '/manifest.webmanifest']));
 
-	const reachedNetwork = await goOffline(context);
+	const { reachedNetwork } = await goOffline(context);
 
 	// Proof that the cut is real: an uncached file must fail outright, not come back as a 404.
 	const probe = await page.evaluate(async () => {
