@@ -17,7 +17,7 @@ export default defineConfig({
 				launchOptions: {
 					executablePath: chromiumExecutable(),
 					// The heap figure forces garbage collection before each reading.
-					args: [...chromiumArgs, '--js-flags=--expose-gc', '--enable-precise-memory-info']
+					args: [...chromiumArgs, '--js-flags=--expose-gc']
 				}
 			}),
 			instances: [{ browser: 'chromium' }]
