@@ -18,7 +18,7 @@ import type { BreathPattern, CustomDurations } from '../breath/patterns';
 import { COHERENT_RATE_RANGE, cycleLength } from '../breath/patterns';
 import { customProblems } from '../breath/settings';
 import type { PlaylistItem } from '../session/playlist';
-import { SOUNDSCAPES } from '../session/playlist';
+import { PLAYLIST_ITEM_OPTIONS } from '../session/playlist';
 import type { Result } from '../result';
 import type { Seconds } from '../units';
 import { SECONDS_PER_MINUTE } from '../units';
@@ -59,8 +59,7 @@ export const SCRIPT_LIMITS = {
 	title: 120,
 	summary: 400,
 	scriptId: 60,
-	stepId: 40,
-	trackId: 120
+	stepId: 40
 } as const;
 
 /**
@@ -156,29 +155,7 @@ const breathSchema = v.variant(
 	'This breathing pattern isn’t one Grounded knows.'
 );
 
-const backgroundSchema = v.variant(
-	'kind',
-	[
-		v.object({
-			kind: v.literal('track'),
-			trackId: textSchema(
-				SCRIPT_LIMITS.trackId,
-				'A track’s id must not be empty.',
-				`A track’s id can be at most ${SCRIPT_LIMITS.trackId} characters.`
-			)
-		}),
-		v.object({
-			kind: v.literal('soundscape'),
-			soundscape: v.picklist(SOUNDSCAPES, `A soundscape must be one of: ${SOUNDSCAPES.join(', ')}.`),
-			seed: v.pipe(
-				v.number('A soundscape’s seed must be a number.'),
-				v.integer('A soundscape’s seed must be a whole number.'),
-				v.minValue(0, 'A soundscape’s seed must be 0 or more.')
-			)
-		})
-	],
-	'A background must be a track or a soundscape.'
-);
+const backgroundSchema = v.variant('kind', PLAYLIST_ITEM_OPTIONS, 'A background must be a track or a soundscape.');
 
 const stepSchema = v.object(
 	{

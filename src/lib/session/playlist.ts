@@ -56,22 +56,21 @@ const text = (what: string, max: number = PLAYLIST_LIMITS.text) =>
 		v.maxLength(max, `${what} can be at most ${max} characters.`)
 	);
 
-const itemSchema = v.variant(
-	'kind',
-	[
-		v.object({ kind: v.literal('track'), trackId: text('A track’s id') }),
-		v.object({
-			kind: v.literal('soundscape'),
-			soundscape: v.picklist(SOUNDSCAPES, `A soundscape must be one of: ${SOUNDSCAPES.join(', ')}.`),
-			seed: v.pipe(
-				v.number('A soundscape’s seed must be a number.'),
-				v.integer('A soundscape’s seed must be a whole number.'),
-				v.minValue(0, 'A soundscape’s seed must be 0 or more.')
-			)
-		})
-	],
-	'Each item must be a track or a soundscape.'
-);
+/** What a playlist item (or a grounding step's background) may be: a track or a seeded soundscape. */
+export const PLAYLIST_ITEM_OPTIONS = [
+	v.object({ kind: v.literal('track'), trackId: text('A track’s id') }),
+	v.object({
+		kind: v.literal('soundscape'),
+		soundscape: v.picklist(SOUNDSCAPES, `A soundscape must be one of: ${SOUNDSCAPES.join(', ')}.`),
+		seed: v.pipe(
+			v.number('A soundscape’s seed must be a number.'),
+			v.integer('A soundscape’s seed must be a whole number.'),
+			v.minValue(0, 'A soundscape’s seed must be 0 or more.')
+		)
+	})
+] as const;
+
+const itemSchema = v.variant('kind', PLAYLIST_ITEM_OPTIONS, 'Each item must be a track or a soundscape.');
 
 const phaseSchema = v.object({
 	id: text('A phase’s id', 40),
