@@ -5,12 +5,16 @@
 // the music engine playing the shipped items live, recorded sample for sample
 // (bench/session-music.bench.ts).
 // Live part: the built app in headless Chromium with its main thread stalled,
-// against a naive setInterval pacer in the same page (scripts/bench-live.mjs).
+// against a naive setInterval pacer in the same page (scripts/bench-live.mjs); the app
+// offline through its service worker (scripts/bench-offline.mjs); 200 MB of MP3s imported
+// on the “Your music” page (scripts/bench-import.mjs); a grounding script played through
+// (scripts/bench-grounding.mjs).
 // Expects a fresh build (npm run bench builds first).
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runGroundingBench } from './bench-grounding.mjs';
+import { runImportBench } from './bench-import.mjs';
 import { runLiveBench } from './bench-live.mjs';
 import { runOfflineBench } from './bench-offline.mjs';
 
@@ -45,6 +49,7 @@ try {
 	}
 	print(await runLiveBench({ baseURL }));
 	print(await runOfflineBench({ baseURL }));
+	print(await runImportBench({ baseURL }));
 	// Ten real minutes: a grounding script played through, its chimes and ducking measured on the output.
 	print(await runGroundingBench({ baseURL }));
 } finally {

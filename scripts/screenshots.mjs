@@ -44,6 +44,9 @@ const shots = [
 		}
 	},
 	{ name: 'storage', path: '/storage/', viewport: { width: 1100, height: 1100 } },
+	{ name: 'playlists', path: '/playlists/', viewport: { width: 1100, height: 1100 } },
+	{ name: 'playlist-editor', path: '/playlists/edit/', viewport: { width: 1100, height: 2400 } },
+	{ name: 'playlist-editor-mobile', path: '/playlists/edit/', viewport: { width: 390, height: 1600 } },
 	{
 		name: 'breathe-reduced-motion',
 		path: '/breathe/',

@@ -268,6 +268,35 @@ describe('importAudioFiles', () => {
 		expect(await namesIn(await folder())).toEqual([ids[1]]);
 	});
 
+	it('does not decode a file again that the library already keeps, but does when its kept file is gone', async () => {
+		const { store, files } = fixture();
+		const decoded: number[] = [];
+		const decode = (bytes: ArrayBuffer) => {
+			decoded.push(bytes.byteLength);
+			return new OfflineAudioContext(1, 1, 22_050).decodeAudioData(bytes);
+		};
+		const kept = wav(tone(1, -20));
+		const fresh = wav(tone(0.5, -20));
+		const first = await importAudioFiles([file(kept, 'kept.wav')], { store, decode });
+		expect(decoded).toEqual([kept.length]);
+
+		decoded.length = 0;
+		const again = await importAudioFiles([file(kept, 'kept again.wav'), file(fresh, 'fresh.wav')], { store, decode });
+		expect(decoded).toEqual([fresh.length]);
+		expect(again.refused).toEqual([]);
+		expect(again.imported.map((t) => t.fileName)).toEqual(['kept.wav', 'fresh.wav']);
+		expect(again.imported[0]).toEqual(first.imported[0]);
+
+		// Details without their file are not a kept track: the file is decoded and stored anew.
+		const id = first.imported[0]!.id;
+		await files.remove(id);
+		decoded.length = 0;
+		const restored = await importAudioFiles([file(kept, 'kept.wav')], { store, decode });
+		expect(decoded).toEqual([kept.length]);
+		expect(restored.imported.map((t) => t.id)).toEqual([id]);
+		expect(new Uint8Array(await (await store.fileOf(id))!.arrayBuffer())).toEqual(kept);
+	});
+
 	it('stops on a full disk with a plain message, keeps what came before and leaves nothing partial', async () => {
 		let writes = 0;
 		const { store, files, folder } = fixture((real) => ({

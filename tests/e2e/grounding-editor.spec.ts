@@ -12,7 +12,6 @@
 import { test as base, expect, type Locator, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { RECORDER_MESSAGES } from '../../src/lib/voice/recorder';
-import type { Seconds } from '../../src/lib/units';
 import {
 	blockPeaks,
 	installAudioTap,
@@ -21,6 +20,7 @@ import {
 	waitForRecorded,
 	waitForSoundingContext
 } from '../support/audio-tap';
+import { levelDb, onClock, onsetTimes, peakOver, runContexts } from '../support/grounding';
 
 /** Fails the test on any request that leaves the app's origin and any CSP violation, on every page it opens. */
 const test = base.extend<{ privacyGuard: void }>({
@@ -433,76 +433,6 @@ test('a refused microphone says so in plain words at its step, and the editor st
 });
 
 // ——— from the editor to the player: the recorded clip on the real output ———
-
-/** The page-side tap, as far as the player journey reads it (as in grounding-player.spec.ts). */
-type PlayerTapWindow = Window & {
-	__audioTap: {
-		contexts: Record<number, { id: number; context: AudioContext; onsets: { time: number }[] }>;
-		idOf(context: BaseAudioContext): number | null;
-	};
-	Howler?: { ctx?: AudioContext };
-};
-
-/** The open contexts the run made: howler's (the voice), the chimes' (onsets), the background's (the rest). */
-async function runContexts(
-	page: Page,
-	before: number[]
-): Promise<{ voice: number; chimes: number; background: number }> {
-	const handle = await page.waitForFunction(
-		(before) => {
-			const tap = (window as unknown as PlayerTapWindow).__audioTap;
-			const howler = (window as unknown as PlayerTapWindow).Howler?.ctx;
-			const voice = howler ? tap.idOf(howler) : null;
-			const open = Object.values(tap.contexts).filter(
-				(entry) => !before.includes(entry.id) && entry.context.state !== 'closed' && entry.id !== voice
-			);
-			const chimes = open.find((entry) => entry.onsets.length >= 2);
-			const background = open.find((entry) => entry !== chimes && entry.onsets.length > 0);
-			return voice !== null && chimes && background ? { voice, chimes: chimes.id, background: background.id } : null;
-		},
-		before,
-		{ timeout: 30_000, polling: 100 }
-	);
-	return (await handle.jsonValue()) as { voice: number; chimes: number; background: number };
-}
-
-/** `time` on context `from`'s clock, read on context `to`'s clock (through each one's output timestamp). */
-async function onClock(page: Page, from: number, to: number, time: Seconds): Promise<Seconds> {
-	const offsets = await page.evaluate(
-		(ids) =>
-			ids.map((id) => {
-				const context = (window as unknown as PlayerTapWindow).__audioTap.contexts[id]!.context;
-				const stamp = context.getOutputTimestamp();
-				return (stamp.contextTime ?? 0) - (stamp.performanceTime ?? 0) / 1000;
-			}),
-		[from, to]
-	);
-	return time - offsets[0]! + offsets[1]!;
-}
-
-async function onsetTimes(page: Page, id: number): Promise<Seconds[]> {
-	return page.evaluate(
-		(id) => (window as unknown as PlayerTapWindow).__audioTap.contexts[id]!.onsets.map((onset) => onset.time),
-		id
-	);
-}
-
-/** Typical level over a window (mean of block peaks), in dB: steady enough to compare a soundscape's level. */
-async function levelDb(page: Page, id: number, from: Seconds, to: Seconds): Promise<number> {
-	await waitForRecorded(page, id, to);
-	const blocks = await blockPeaks(page, id, from, to);
-	expect(blocks.length, `blocks recorded from ${from} to ${to}`).toBeGreaterThan(0);
-	const mean = blocks.reduce((sum, block) => sum + block.peak, 0) / blocks.length;
-	return 20 * Math.log10(Math.max(mean, 1e-9));
-}
-
-/** Loudest sample over a window, in dB, and how much of the window the tap heard. */
-async function peakOver(page: Page, id: number, from: Seconds, to: Seconds): Promise<{ db: number; heard: Seconds }> {
-	await waitForRecorded(page, id, to);
-	const blocks = await blockPeaks(page, id, from, to);
-	const heard = blocks.reduce((sum, block) => sum + block.duration, 0);
-	return { db: 20 * Math.log10(Math.max(...blocks.map((block) => block.peak), 1e-9)), heard };
-}
 
 /** The stored recordings of `scriptId`, by step id: their lengths in seconds, read without the app's help. */
 async function storedClipSeconds(page: Page, scriptId: string): Promise<number[]> {

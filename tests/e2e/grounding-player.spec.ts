@@ -8,8 +8,8 @@
  * request leaves the origin and the CSP blocks nothing.
  */
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import type { Seconds } from '../../src/lib/units';
-import { blockPeaks, installAudioTap, tapContextIds, waitForRecorded } from '../support/audio-tap';
+import { installAudioTap, tapContextIds, waitForRecorded } from '../support/audio-tap';
+import { levelDb, onClock, onsetTimes, peakOver, runContexts, type GroundingTapWindow } from '../support/grounding';
 
 const DATABASE = 'grounded';
 const STORE = 'keyval';
@@ -23,13 +23,8 @@ interface SeedStep {
 	background: boolean;
 }
 
-/** The page-side tap, as far as these tests read it. */
-type TapWindow = Window & {
-	__audioTap: {
-		contexts: Record<number, { id: number; context: AudioContext; onsets: { time: number }[] }>;
-		idOf(context: BaseAudioContext): number | null;
-	};
-	Howler?: { ctx?: AudioContext };
+/** The page-side tap, and what these tests' init scripts add to the page. */
+type TapWindow = GroundingTapWindow & {
 	__wakeLockRequests: string[];
 	__cspViolations: string[];
 };
@@ -152,64 +147,6 @@ async function seed(page: Page, steps: SeedStep[], clipStep: string | null): Pro
 	);
 }
 
-/** The open contexts the run made: howler's (the voice), the chimes' (onsets), the background's (the rest). */
-async function runContexts(
-	page: Page,
-	before: number[]
-): Promise<{ voice: number; chimes: number; background: number }> {
-	const handle = await page.waitForFunction(
-		(before) => {
-			const tap = (window as unknown as TapWindow).__audioTap;
-			const howler = (window as unknown as TapWindow).Howler?.ctx;
-			const voice = howler ? tap.idOf(howler) : null;
-			const open = Object.values(tap.contexts).filter(
-				(entry) => !before.includes(entry.id) && entry.context.state !== 'closed' && entry.id !== voice
-			);
-			const chimes = open.find((entry) => entry.onsets.length >= 2);
-			const background = open.find((entry) => entry !== chimes && entry.onsets.length > 0);
-			return voice !== null && chimes && background ? { voice, chimes: chimes.id, background: background.id } : null;
-		},
-		before,
-		{ timeout: 30_000, polling: 100 }
-	);
-	return (await handle.jsonValue()) as { voice: number; chimes: number; background: number };
-}
-
-/** `time` on context `from`'s clock, read on context `to`'s clock (through each one's output timestamp). */
-async function onClock(page: Page, from: number, to: number, time: Seconds): Promise<Seconds> {
-	const offsets = await page.evaluate(
-		(ids) =>
-			ids.map((id) => {
-				const context = (window as unknown as TapWindow).__audioTap.contexts[id]!.context;
-				const stamp = context.getOutputTimestamp();
-				return (stamp.contextTime ?? 0) - (stamp.performanceTime ?? 0) / 1000;
-			}),
-		[from, to]
-	);
-	return time - offsets[0]! + offsets[1]!;
-}
-
-async function onsets(page: Page, id: number): Promise<Seconds[]> {
-	return page.evaluate(
-		(id) => (window as unknown as TapWindow).__audioTap.contexts[id]!.onsets.map((onset) => onset.time),
-		id
-	);
-}
-
-/** Typical level over a window (mean of block peaks), in dB: steady enough to compare a soundscape's level. */
-async function levelDb(page: Page, id: number, from: Seconds, to: Seconds): Promise<number> {
-	await waitForRecorded(page, id, to);
-	const blocks = await blockPeaks(page, id, from, to);
-	const mean = blocks.reduce((sum, block) => sum + block.peak, 0) / Math.max(1, blocks.length);
-	return 20 * Math.log10(Math.max(mean, 1e-9));
-}
-
-async function peakDb(page: Page, id: number, from: Seconds, to: Seconds): Promise<number> {
-	await waitForRecorded(page, id, to);
-	const blocks = await blockPeaks(page, id, from, to);
-	return 20 * Math.log10(Math.max(...blocks.map((block) => block.peak), 1e-9));
-}
-
 const playerUrl = `/grounding/play/?script=${SCRIPT_ID}`;
 
 test.describe.configure({ timeout: 150_000 });
@@ -253,24 +190,24 @@ test('a script plays with eyes closed: chimes on the plan, the recorded voice in
 	await page.screenshot({ path: test.info().outputPath('eyes-closed.png') });
 
 	const ids = await runContexts(page, before);
-	const first = (await onsets(page, ids.chimes))[0]!;
+	const first = (await onsetTimes(page, ids.chimes))[0]!;
 	await waitForRecorded(page, ids.chimes, first + planned[2]! + 0.5, 60_000);
 	await expect(dim).toContainText('3 / 3');
 	await waitForRecorded(page, ids.chimes, first + planned.at(-1)! + 0.5, 60_000);
 
 	// Chimes: every step's and the closing bell, on the plan to within 50 ms.
-	const chimes = await onsets(page, ids.chimes);
+	const chimes = await onsetTimes(page, ids.chimes);
 	expect(chimes).toHaveLength(planned.length);
 	chimes.forEach((onset, index) => expect(Math.abs(onset - first - planned[index]!)).toBeLessThan(0.05));
 
 	// The voice: howler's context sounds only in the second step, from about a second into it.
 	const voiceStep = await onClock(page, ids.chimes, ids.voice, first + planned[1]!);
-	const voiceOnsets = await onsets(page, ids.voice);
+	const voiceOnsets = await onsetTimes(page, ids.voice);
 	expect(voiceOnsets).toHaveLength(1);
 	expect(voiceOnsets[0]! - voiceStep).toBeGreaterThan(0.7);
 	expect(voiceOnsets[0]! - voiceStep).toBeLessThan(1.6);
-	expect(await peakDb(page, ids.voice, voiceOnsets[0]! + 0.2, voiceOnsets[0]! + 2.8)).toBeGreaterThan(-25);
-	expect(await peakDb(page, ids.voice, voiceOnsets[0]! + 3.2, voiceOnsets[0]! + 5)).toBeLessThan(-60);
+	expect((await peakOver(page, ids.voice, voiceOnsets[0]! + 0.2, voiceOnsets[0]! + 2.8)).db).toBeGreaterThan(-25);
+	expect((await peakOver(page, ids.voice, voiceOnsets[0]! + 3.2, voiceOnsets[0]! + 5)).db).toBeLessThan(-60);
 
 	// The background ducks by 8 dB or more while the clip plays, and comes back within 3 dB after it.
 	const step2 = await onClock(page, ids.chimes, ids.background, first + planned[1]!);

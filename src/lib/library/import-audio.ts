@@ -1,8 +1,9 @@
 /**
- * Brings the therapist's own audio files into the app: each file is recognised by its bytes,
- * decoded to prove it plays here, measured for loudness so it sits at the level of the curated
- * music, and kept through the `ImportedTrackStore`. The original bytes are what is kept and
- * played; the decoded samples are only for checking and measuring, at a low rate to save memory.
+ * Brings the therapist's own audio files into the app: each file is recognised by its bytes and,
+ * unless the library already keeps those bytes, decoded to prove it plays here, measured for
+ * loudness so it sits at the level of the curated music, and kept through the `ImportedTrackStore`.
+ * The original bytes are what is kept and played; the decoded samples are only for checking and
+ * measuring, at a low rate to save memory.
  *
  * Files are handled one at a time, so hundreds can be imported without holding them all in
  * memory. A file that can't be used is reported by name with the reason, and the rest go on.
@@ -18,7 +19,7 @@
 import { integratedLoudness } from '../loudness/loudness';
 import type { Decibels, Hertz } from '../units';
 import { id3v2Length, readId3v2 } from './id3';
-import type { ImportedTrack, ImportedTrackStore } from './imported-tracks';
+import { contentId, type ImportedTrack, type ImportedTrackStore } from './imported-tracks';
 
 /** The loudness the curated music is mastered to (EBU R128). */
 export const TARGET_LUFS: Decibels = -23;
@@ -132,6 +133,12 @@ async function importOne(
 	const head = new Uint8Array(bytes);
 	const mime = sniffAudioType(head);
 	if (!mime) return { ok: false, reason: `${name}: this isn’t an audio file.` };
+
+	// Importing a folder again is common; a file already kept (details and bytes) was decoded and
+	// measured then, and decoding is by far the slowest step, so it is not done twice.
+	const id = await contentId(bytes);
+	const kept = await store.get(id);
+	if (kept && (await store.fileOf(id))) return { ok: true, track: kept };
 
 	let buffer: AudioBuffer | null;
 	try {

@@ -32,6 +32,7 @@
  * if (!started.ok) show(started.reason);
  * engine.duck(true); // talking over the music
  */
+import { formatFromExtension } from './formats';
 import { Howler } from 'howler';
 import type { Result } from '../result';
 import type { Seconds } from '../units';
@@ -130,12 +131,6 @@ interface AudioTimer {
 
 interface AudioSessionLike {
 	type: string;
-}
-
-/** Howler's format from a URL's extension; MP3 if there is none. */
-export function formatFromExtension(src: string): string[] {
-	const match = /\.([a-z0-9]{2,5})(?:[?#].*)?$/i.exec(src);
-	return [match?.[1]?.toLowerCase() ?? 'mp3'];
 }
 
 /** Numbers each engine's name in the audio-activity registry. */

@@ -179,3 +179,8 @@ export const CURATED_PLAYLISTS: readonly SessionPlaylist[] = [
 		]
 	}
 ];
+
+/** Whether `id` is one of the playlists Grounded ships (the rest are the therapist's own). */
+export function isCurated(id: string): boolean {
+	return CURATED_PLAYLISTS.some((playlist) => playlist.id === id);
+}

@@ -13,35 +13,19 @@
  * await library.remove('mine-k3x9q2ab'); // hidden now, gone from the device after UNDO_WINDOW
  * library.undo('mine-k3x9q2ab'); // back in the list, nothing was removed
  */
-import * as v from 'valibot';
 import { BUILTIN_SCRIPTS } from '$lib/grounding/builtin-scripts';
 import { duplicateScript, parseScript, SCRIPT_LIMITS, type GroundingScript } from '$lib/grounding/script';
+import { myVersionTitle as copyTitle, randomId } from '$lib/names';
 import { downloadText } from '$lib/platform/download';
-import { indexedDbBackend, StoredValue, type KeyValueBackend } from '$lib/storage/key-value';
+import { indexedDbBackend, type KeyValueBackend } from '$lib/storage/key-value';
+import { PendingDeletes, type PendingDelete } from '$lib/storage/pending-deletes.svelte';
 import { ScriptStore } from '$lib/storage/script-store';
 import { VoiceClipStore } from '$lib/voice/clip-store';
 import type { Milliseconds, Seconds } from '$lib/units';
 
-/** How long “Undo” is offered after a script is deleted. */
-export const UNDO_WINDOW: Milliseconds = 10_000;
 export const PENDING_DELETES_KEY = 'grounding-pending-deletes';
 /** Far above the largest valid script (100 steps of 2,000 characters); anything bigger is not one. */
 export const MAX_IMPORT_BYTES = 2 * 1024 * 1024;
-const MY_VERSION = ' (my version)';
-
-export interface PendingDelete {
-	id: string;
-	title: string;
-	/** When the undo window closes, epoch milliseconds. */
-	until: Milliseconds;
-}
-
-const pendingSchema = v.array(v.object({ id: v.string(), title: v.string(), until: v.number() }));
-
-function parsePending(raw: unknown): PendingDelete[] {
-	const parsed = v.safeParse(pendingSchema, raw);
-	return parsed.success ? parsed.output : [];
-}
 
 /** How much of a script speaks in the therapist's own voice. */
 export interface VoiceSummary {
@@ -50,18 +34,9 @@ export interface VoiceSummary {
 	seconds: Seconds;
 }
 
-/**
- * A script id no script has, such as "mine-k3x9q2ab": random, so that a new
- * script never inherits the voice clips of a deleted one with the same id.
- */
+/** A script id no script has, such as "mine-k3x9q2ab" (a new script never inherits a deleted one's voice clips). */
 export function newScriptId(taken: Iterable<string>, random: () => number = Math.random): string {
-	const used = [...taken];
-	for (;;) {
-		let tail = '';
-		for (let i = 0; i < 8; i += 1) tail += Math.floor(random() * 36).toString(36);
-		const id = `mine-${tail}`;
-		if (!used.includes(id)) return id;
-	}
+	return randomId('mine', taken, random);
 }
 
 /** “About 5 min”, from a planned length. */
@@ -72,9 +47,7 @@ export function aboutLength(seconds: Seconds): string {
 
 /** “<title> (my version)”, cut so that it stays within the title limit. */
 export function myVersionTitle(title: string): string {
-	const room = SCRIPT_LIMITS.title - MY_VERSION.length;
-	const base = title.length > room ? `${title.slice(0, room - 1).trimEnd()}…` : title;
-	return `${base}${MY_VERSION}`;
+	return copyTitle(title, SCRIPT_LIMITS.title);
 }
 
 export interface LibraryOptions {
@@ -90,7 +63,6 @@ export class LibraryState {
 	/** Built-in first, then the therapist's own, including those waiting to be deleted. */
 	scripts: GroundingScript[] = $state([]);
 	voice: Record<string, VoiceSummary> = $state({});
-	pending: PendingDelete[] = $state([]);
 	/** A problem, in plain words (shown as an alert). */
 	message = $state('');
 	/** What just happened (a polite status). */
@@ -100,32 +72,43 @@ export class LibraryState {
 	/** The therapist's own, those waiting to be deleted included (they show as “Undo”). */
 	readonly own = $derived(this.scripts.filter((script) => !script.builtIn));
 
+	/** Scripts waiting to be deleted (shown with “Undo”). */
+	get pending(): PendingDelete[] {
+		return this.#deletes.pending;
+	}
+
 	pendingOf(id: string): PendingDelete | undefined {
-		return this.pending.find((entry) => entry.id === id);
+		return this.#deletes.of(id);
 	}
 
 	readonly #scripts: ScriptStore;
 	readonly #clips: VoiceClipStore;
-	readonly #pendingStore: StoredValue<PendingDelete[]>;
-	readonly #now: () => Milliseconds;
-	readonly #undoWindow: Milliseconds;
-	readonly #timers: Record<string, ReturnType<typeof setTimeout>> = {};
-	#disposed = false;
+	readonly #deletes: PendingDeletes;
 
 	constructor(options: LibraryOptions = {}) {
 		const backend = options.backend ?? indexedDbBackend();
 		this.#scripts = options.scripts ?? new ScriptStore(backend);
 		this.#clips = options.clips ?? new VoiceClipStore(backend);
-		this.#pendingStore = new StoredValue(backend, PENDING_DELETES_KEY, parsePending, 'The list of deletions');
-		this.#now = options.now ?? Date.now;
-		this.#undoWindow = options.undoWindow ?? UNDO_WINDOW;
+		this.#deletes = new PendingDeletes({
+			backend,
+			key: PENDING_DELETES_KEY,
+			erase: (id) => this.#erase(id),
+			onErased: (id, entry, problem) => {
+				if (problem) {
+					this.message = problem;
+				} else {
+					this.scripts = this.scripts.filter((script) => script.id !== id);
+					if (entry && this.notice === `“${entry.title}” deleted.`) this.notice = '';
+				}
+			},
+			now: options.now,
+			undoWindow: options.undoWindow
+		});
 	}
 
 	/** Finishes deletions left from an earlier visit, then lists every script. */
 	async load(): Promise<void> {
-		const left = await this.#pendingStore.load();
-		for (const entry of left) await this.#erase(entry.id);
-		if (left.length > 0) await this.#pendingStore.save([]);
+		await this.#deletes.finishLeftOver();
 		await this.#refresh();
 		this.status = 'ready';
 	}
@@ -173,46 +156,19 @@ export class LibraryState {
 	async remove(id: string): Promise<void> {
 		this.message = '';
 		const script = this.scripts.find((candidate) => candidate.id === id);
-		if (!script || script.builtIn || this.pending.some((p) => p.id === id)) return;
-		this.pending = [...this.pending, { id, title: script.title, until: this.#now() + this.#undoWindow }];
+		if (!script || script.builtIn || this.pendingOf(id)) return;
 		this.notice = `“${script.title}” deleted.`;
-		this.#timers[id] = setTimeout(() => void this.#finish(id), this.#undoWindow);
-		// If this write fails the script simply stays (nothing is lost); the timer still deletes it.
-		await this.#pendingStore.save($state.snapshot(this.pending));
+		await this.#deletes.hold(id, script.title);
 	}
 
 	async undo(id: string): Promise<void> {
-		const entry = this.pending.find((p) => p.id === id);
-		if (!entry) return;
-		clearTimeout(this.#timers[id]);
-		delete this.#timers[id];
-		this.pending = this.pending.filter((p) => p.id !== id);
-		this.notice = `“${entry.title}” is back.`;
-		await this.#pendingStore.save($state.snapshot(this.pending));
+		const entry = await this.#deletes.undo(id);
+		if (entry) this.notice = `“${entry.title}” is back.`;
 	}
 
 	/** Deletes now what is waiting to be deleted: the page is being left. */
 	finishPending(): void {
-		for (const entry of this.pending) {
-			clearTimeout(this.#timers[entry.id]);
-			// Not awaited: the page is going. What does not finish now is finished on the next visit.
-			void this.#finish(entry.id);
-		}
-	}
-
-	async #finish(id: string): Promise<void> {
-		delete this.#timers[id];
-		const problem = await this.#erase(id);
-		const entry = this.pending.find((p) => p.id === id);
-		this.pending = this.pending.filter((p) => p.id !== id);
-		await this.#pendingStore.save($state.snapshot(this.pending));
-		if (this.#disposed) return;
-		if (problem) {
-			this.message = problem;
-		} else {
-			this.scripts = this.scripts.filter((script) => script.id !== id);
-			if (entry && this.notice === `“${entry.title}” deleted.`) this.notice = '';
-		}
+		this.#deletes.finishAll();
 	}
 
 	/** Removes a script and its recordings from the device; a plain-words problem, or undefined. */
@@ -267,7 +223,6 @@ export class LibraryState {
 	}
 
 	dispose(): void {
-		this.finishPending();
-		this.#disposed = true;
+		this.#deletes.dispose();
 	}
 }

@@ -6,12 +6,14 @@
  */
 // The engine (howler, Tone) loads on the first tap, keeping it off the first page load.
 import type { MusicEngine } from '$lib/music/music-engine';
-import { sourceOf, trackDuration } from '$lib/music/catalog';
+import { TrackSources } from '$lib/library/track-sources';
+import { ImportedTrackStore } from '$lib/library/imported-tracks';
 import { SUPERSEDED } from '$lib/music/deck';
 import type { MusicSource } from '$lib/music/types';
 import { ScreenWakeLock } from '$lib/platform/wake-lock';
 import { CURATED_PLAYLISTS } from '$lib/session/curated-playlists';
 import type { SessionPlaylist } from '$lib/session/playlist';
+import { PlaylistStore } from '$lib/storage/playlist-store';
 import { parseSavedSession, type PlayingRecord, type SavedSession } from '$lib/session/saved-session';
 import { nextItem } from '$lib/session/sequencer';
 import {
@@ -54,7 +56,8 @@ interface PlayedBefore {
 export type ConsoleStatus = 'loading' | 'choosing' | 'resumable' | 'starting' | 'playing' | 'paused';
 
 export class ConsoleState {
-	readonly playlists = CURATED_PLAYLISTS;
+	/** The curated playlists, then the therapist's own. */
+	playlists: readonly SessionPlaylist[] = $state(CURATED_PLAYLISTS);
 	status: ConsoleStatus = $state('loading');
 	playlistId: string = $state(CURATED_PLAYLISTS[0]!.id);
 	clock: SessionState | null = $state(null);
@@ -89,16 +92,22 @@ export class ConsoleState {
 	/** Pieces played before the current one, most recent last (this page's memory only). */
 	#behind: PlayedBefore[] = [];
 	readonly #stored: StoredValue<SavedSession | null>;
+	readonly #ownPlaylists: PlaylistStore;
+	readonly #sources: TrackSources;
 	readonly #wakeLock = new ScreenWakeLock();
 
 	constructor(backend: KeyValueBackend = indexedDbBackend()) {
 		this.#stored = new StoredValue(backend, SESSION_KEY, parseSavedSession, 'The session');
+		this.#ownPlaylists = new PlaylistStore(backend);
+		this.#sources = new TrackSources({ store: new ImportedTrackStore({ backend }) });
 	}
 
 	async load(): Promise<void> {
 		// Fetched and evaluated now, while the therapist reads, so the tap on Start waits for nothing
 		// but the audio. Importing makes no AudioContext; a failure here shows on the tap instead.
 		import('$lib/music/music-engine').catch(() => undefined);
+		const [own] = await Promise.all([this.#ownPlaylists.listOwn(), this.#sources.load()]);
+		this.playlists = [...CURATED_PLAYLISTS, ...own];
 		const saved = await this.#stored.load();
 		if (saved && this.playlists.some((playlist) => playlist.id === saved.playlistId)) {
 			this.saved = saved;
@@ -113,7 +122,7 @@ export class ConsoleState {
 	}
 
 	choose(id: string): void {
-		if (this.status === 'choosing') this.playlistId = id;
+		if (this.status === 'choosing' && this.playlists.some((playlist) => playlist.id === id)) this.playlistId = id;
 	}
 
 	// ——— starting and resuming ———
@@ -163,7 +172,7 @@ export class ConsoleState {
 		this.#applyClock(step, false);
 		const playing = saved.playing;
 		if (playing && playing.phaseIndex === this.clock.phaseIndex) {
-			const source = sourceOf(playing.item, playing.key);
+			const source = await this.#sources.sourceOf(playing.item, playing.key);
 			const result = source ? await this.#engine!.play(source, { offset: saved.position }) : undefined;
 			if (result?.ok) {
 				this.playing = { ...playing, startedAt: Date.now() - saved.position * 1000 };
@@ -191,7 +200,7 @@ export class ConsoleState {
 		if (this.#engine) return true;
 		try {
 			const { MusicEngine } = await import('$lib/music/music-engine');
-			const engine = await MusicEngine.create();
+			const engine = await MusicEngine.create({ formatOf: (src) => this.#sources.formatOf(src) });
 			engine.crossfadeSeconds = this.crossfadeSeconds;
 			engine.setVolume(this.volume);
 			engine.onNearEnd = (source) => {
@@ -267,10 +276,11 @@ export class ConsoleState {
 		const earlier = this.#behind.at(-1);
 		const target = earlier && earlier.record.phaseIndex === this.clock.phaseIndex ? earlier : undefined;
 		const record = target?.record ?? (this.playing?.item.kind === 'track' ? this.playing : null);
-		const source = record ? sourceOf(record.item, record.key) : undefined;
-		if (!record || !source) return;
+		if (!record) return;
 		this.#busy = true;
 		try {
+			const source = await this.#sources.sourceOf(record.item, record.key);
+			if (!source) return;
 			const offset = target?.leftAt ?? 0;
 			const result = await this.#engine.play(source, { offset });
 			if (!result.ok) {
@@ -396,13 +406,13 @@ export class ConsoleState {
 				const next = nextItem(
 					phase,
 					{ played, failed, remaining: remaining === null ? null : remaining / 1000 },
-					trackDuration
+					(trackId) => this.#sources.durationOf(trackId)
 				);
 				const itemKey = `${phase.id}:${next.index ?? 'fallback'}:${played.length}`;
-				const source: MusicSource | undefined = sourceOf(next.item, itemKey);
+				const source: MusicSource | undefined = await this.#sources.sourceOf(next.item, itemKey);
 				const result = source
 					? await this.#engine.play(source)
-					: { ok: false as const, reason: 'This track is not in the library.' };
+					: { ok: false as const, reason: 'This track is not on this device (it may have been removed).' };
 				const at = Date.now();
 				if (result.ok && source) {
 					if (leaving) this.#behind = [...this.#behind, leaving].slice(-BACK_DEPTH);
@@ -510,5 +520,6 @@ export class ConsoleState {
 		const engine = this.#engine;
 		this.#engine = undefined;
 		await engine?.dispose();
+		this.#sources.dispose();
 	}
 }
