@@ -7,9 +7,10 @@
  * same step silently until a tap, and previous/next move between steps. No
  * request leaves the origin and the CSP blocks nothing.
  */
-import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { installAudioTap, tapContextIds, waitForRecorded } from '../support/audio-tap';
 import { levelDb, onClock, onsetTimes, peakOver, runContexts, type GroundingTapWindow } from '../support/grounding';
+import { guardPrivacy } from '../support/privacy-guard';
 
 const DATABASE = 'grounded';
 const STORE = 'keyval';
@@ -26,29 +27,7 @@ interface SeedStep {
 /** The page-side tap, and what these tests' init scripts add to the page. */
 type TapWindow = GroundingTapWindow & {
 	__wakeLockRequests: string[];
-	__cspViolations: string[];
 };
-
-/** Fails the test on any request to another origin and any CSP violation (as tests/e2e/privacy.spec.ts does). */
-async function guardPrivacy(page: Page, context: BrowserContext, baseURL: string): Promise<() => Promise<void>> {
-	const origin = new URL(baseURL).origin;
-	const foreign: string[] = [];
-	context.on('request', (request) => {
-		const url = new URL(request.url());
-		if (url.origin !== origin && !['data:', 'blob:'].includes(url.protocol)) foreign.push(request.url());
-	});
-	await page.addInitScript(() => {
-		const seen: string[] = [];
-		(window as unknown as TapWindow).__cspViolations = seen;
-		document.addEventListener('securitypolicyviolation', (event) =>
-			seen.push(`${event.violatedDirective} blocked ${event.blockedURI}`)
-		);
-	});
-	return async () => {
-		expect(await page.evaluate(() => (window as unknown as TapWindow).__cspViolations)).toEqual([]);
-		expect(foreign).toEqual([]);
-	};
-}
 
 /**
  * No system voices (so steps without a recording are text only, whatever this machine has), and a

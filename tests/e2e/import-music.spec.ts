@@ -3,57 +3,12 @@
  * files (the bad ones named with their reason, nothing imported before lost), an M3U8 playlist
  * written on another computer, and removing a track to free its space. Nothing leaves the origin.
  */
-import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-
-/** A mono 16-bit WAV of a sine tone; each frequency gives different bytes, so a different track. */
-function wav(frequency: number, seconds = 1, sampleRate = 22_050): Buffer {
-	const frames = Math.round(seconds * sampleRate);
-	const data = Buffer.alloc(frames * 2);
-	for (let i = 0; i < frames; i += 1) {
-		data.writeInt16LE(Math.round(0.3 * 32_767 * Math.sin((2 * Math.PI * frequency * i) / sampleRate)), i * 2);
-	}
-	const header = Buffer.alloc(44);
-	header.write('RIFF', 0, 'ascii');
-	header.writeUInt32LE(36 + data.length, 4);
-	header.write('WAVE', 8, 'ascii');
-	header.write('fmt ', 12, 'ascii');
-	header.writeUInt32LE(16, 16);
-	header.writeUInt16LE(1, 20); // PCM
-	header.writeUInt16LE(1, 22); // mono
-	header.writeUInt32LE(sampleRate, 24);
-	header.writeUInt32LE(sampleRate * 2, 28);
-	header.writeUInt16LE(2, 32);
-	header.writeUInt16LE(16, 34);
-	header.write('data', 36, 'ascii');
-	header.writeUInt32LE(data.length, 40);
-	return Buffer.concat([header, data]);
-}
+import { expect, test, type Page } from '@playwright/test';
+import { guardPrivacy as guard } from '../support/privacy-guard';
+import { file, wav } from '../support/wav';
 
 /** One second of WAV at 22 050 Hz: 44 header bytes and 44 100 bytes of samples. */
 const ONE_SECOND_BYTES = 44_144;
-
-const file = (name: string, buffer: Buffer, mimeType = 'audio/wav') => ({ name, mimeType, buffer });
-
-/** Fails the test on any request to another origin and on any CSP violation (as in privacy.spec.ts). */
-async function guard(page: Page, context: BrowserContext, baseURL: string): Promise<() => Promise<void>> {
-	const origin = new URL(baseURL).origin;
-	const foreign: string[] = [];
-	context.on('request', (request) => {
-		const url = new URL(request.url());
-		if (url.origin !== origin && !['data:', 'blob:'].includes(url.protocol)) foreign.push(request.url());
-	});
-	await page.addInitScript(() => {
-		const seen: string[] = [];
-		(window as unknown as { __cspViolations: string[] }).__cspViolations = seen;
-		document.addEventListener('securitypolicyviolation', (event) => {
-			seen.push(`${event.violatedDirective} blocked ${event.blockedURI}`);
-		});
-	});
-	return async () => {
-		expect(await page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations)).toEqual([]);
-		expect(foreign).toEqual([]);
-	};
-}
 
 const picker = (page: Page) => page.getByLabel('Choose music files…');
 const trackList = (page: Page) => page.getByRole('list', { name: 'Imported tracks' });

@@ -1,0 +1,33 @@
+/**
+ * Audio files for import tests, made in Node.
+ *
+ * @example
+ * await picker.setInputFiles([file('tone.wav', wav(440, 30))]);
+ */
+
+/** A mono 16-bit WAV of a sine tone; each frequency (or length) gives different bytes, so a different track. */
+export function wav(frequency: number, seconds = 1, sampleRate = 22_050): Buffer {
+	const frames = Math.round(seconds * sampleRate);
+	const data = Buffer.alloc(frames * 2);
+	for (let i = 0; i < frames; i += 1) {
+		data.writeInt16LE(Math.round(0.3 * 32_767 * Math.sin((2 * Math.PI * frequency * i) / sampleRate)), i * 2);
+	}
+	const header = Buffer.alloc(44);
+	header.write('RIFF', 0, 'ascii');
+	header.writeUInt32LE(36 + data.length, 4);
+	header.write('WAVE', 8, 'ascii');
+	header.write('fmt ', 12, 'ascii');
+	header.writeUInt32LE(16, 16);
+	header.writeUInt16LE(1, 20); // PCM
+	header.writeUInt16LE(1, 22); // mono
+	header.writeUInt32LE(sampleRate, 24);
+	header.writeUInt32LE(sampleRate * 2, 28);
+	header.writeUInt16LE(2, 32);
+	header.writeUInt16LE(16, 34);
+	header.write('data', 36, 'ascii');
+	header.writeUInt32LE(data.length, 40);
+	return Buffer.concat([header, data]);
+}
+
+/** A file for Playwright's setInputFiles. */
+export const file = (name: string, buffer: Buffer, mimeType = 'audio/wav') => ({ name, mimeType, buffer });
