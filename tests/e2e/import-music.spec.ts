@@ -125,5 +125,11 @@ test('an M3U8 from another computer becomes a playlist in its order; removing a 
 	expect(await files()).toEqual([ONE_SECOND_BYTES]);
 	await expect(page.getByRole('list', { name: 'Evening' }).getByRole('listitem')).toHaveText(['Track02']);
 	await expect(page.getByText('1 track of this playlist was removed.')).toBeVisible();
+
+	// The imported playlist becomes a session playlist of what is left of it, opened in the editor.
+	await page.getByRole('button', { name: 'Make a session playlist from “Evening”' }).click();
+	await expect(page.getByRole('heading', { level: 1, name: 'Edit session playlist' })).toBeVisible();
+	await expect(page.getByLabel('Title')).toHaveValue('Evening');
+	await expect(page.locator('#phase-phase-1 .item-title')).toHaveText(['Track02']);
 	await check();
 });

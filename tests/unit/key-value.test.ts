@@ -66,4 +66,20 @@ describe('copyOfMyData', () => {
 			expect(copy.value.data).toEqual({ 'pacer-settings': custom, other: [1, 2] });
 		}
 	});
+
+	it('writes recordings as data: URLs and leaves imported audio files out, saying so', async () => {
+		const { copyOfMyData } = await import('../../src/lib/storage/export');
+		const wav = new Blob([new Uint8Array([82, 73, 70, 70, 0, 255])], { type: 'audio/wav' });
+		const copy = await copyOfMyData(
+			memoryBackend({
+				'voice-clip:mine:step-1': { version: 1, wav, durationSeconds: 2 },
+				'imported-track-file:0123456789abcdef': new Blob([new Uint8Array(1234)], { type: 'audio/mpeg' })
+			})
+		);
+		expect(copy.ok && copy.value.data).toEqual({
+			'voice-clip:mine:step-1': { version: 1, wav: 'data:audio/wav;base64,UklGRgD/', durationSeconds: 2 },
+			'imported-track-file:0123456789abcdef':
+				'Imported audio file (1234 bytes): kept on this device, not copied into this file.'
+		});
+	});
 });

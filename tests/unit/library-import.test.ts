@@ -85,6 +85,37 @@ describe('LibraryImportState', () => {
 		expect(files.data.size).toBe(2);
 	});
 
+	it('makes a session playlist of an imported playlist, in its order, one phase as long as its tracks', async () => {
+		const { backend, state } = setup();
+		await state.load();
+		await state.importFiles([wavFile('One.wav', 1), m3u('Evening.m3u', ['two.wav', 'one.wav']), wavFile('Two.wav', 2)]);
+		const made = await state.makeSessionPlaylist(state.playlists[0]!.id);
+		expect(made).toMatch(/^own-[0-9a-z]{8}$/);
+		const idOf = (title: string) => state.tracks.find((track) => track.title === title)!.id;
+		expect(backend.data.get(`session-playlist:${made}`)).toEqual({
+			version: 1,
+			id: made,
+			title: 'Evening',
+			summary: '',
+			phases: [
+				{
+					id: 'phase-1',
+					name: 'Your music',
+					kind: 'deepening',
+					minutes: 1,
+					items: [
+						{ kind: 'track', trackId: `imported:${idOf('Two')}` },
+						{ kind: 'track', trackId: `imported:${idOf('One')}` }
+					]
+				}
+			]
+		});
+		expect(await state.makeSessionPlaylist('no-such-playlist')).toBeNull();
+		expect(state.message).toBe(
+			'This playlist has no tracks left on this device, so there is nothing to make a session from.'
+		);
+	});
+
 	it('updates a playlist imported again under the same name, matching tracks imported before', async () => {
 		const { backend, state } = setup();
 		await state.importFiles([wavFile('a.wav', 1), wavFile('b.wav', 2), m3u('Mine.m3u8', ['a.wav'])]);

@@ -23,6 +23,7 @@ import {
 	newPhase,
 	newPhaseId,
 	newPlaylist,
+	playlistFromTracks,
 	removeItem,
 	removePhase,
 	trackSeconds,
@@ -505,5 +506,24 @@ describe('trackSeconds', () => {
 		expect(trackSeconds(phases[1]!, durationOf)).toBe(0);
 		expect(trackSeconds(phases[2]!, durationOf)).toBe(61);
 		expect(trackSeconds(phases[0]!, () => undefined)).toBe(0);
+	});
+});
+
+describe('playlistFromTracks', () => {
+	it('puts the tracks in one phase as long as they are, up to the item limit', () => {
+		const tracks = Array.from({ length: 205 }, (_, i) => ({
+			id: i.toString(16).padStart(16, '0'),
+			durationSeconds: 61
+		}));
+		const made = playlistFromTracks('own-k3x9q2ab', '  Evening  ', tracks);
+		expect(made.title).toBe('Evening');
+		expect(made.phases).toHaveLength(1);
+		expect(made.phases[0]!.items).toHaveLength(PLAYLIST_LIMITS.items.max);
+		expect(made.phases[0]!.items[1]).toEqual({ kind: 'track', trackId: 'imported:0000000000000001' });
+		// 200 × 61 s = 203.3 minutes, rounded up.
+		expect(made.phases[0]!.minutes).toBe(204);
+		expect(parsePlaylist(made).ok).toBe(true);
+		expect(playlistFromTracks('own-x', '', tracks.slice(0, 1)).phases[0]!.minutes).toBe(2);
+		expect(playlistFromTracks('own-x', '', tracks.slice(0, 1)).title).toBe('Your music');
 	});
 });

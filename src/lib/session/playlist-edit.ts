@@ -216,3 +216,34 @@ export function isPlaylistValid(errors: PlaylistErrors): boolean {
 export function trackSeconds(phase: PhasePlan, durationOf: (trackId: string) => Seconds | undefined): Seconds {
 	return phase.items.reduce((sum, item) => sum + (item.kind === 'track' ? (durationOf(item.trackId) ?? 0) : 0), 0);
 }
+
+/**
+ * A session playlist of imported tracks in their order (an M3U playlist's): one phase as long as
+ * the tracks, to divide into the arc in the editor. Past the item limit the rest are left out.
+ * Needs at least one track.
+ */
+export function playlistFromTracks(
+	id: string,
+	title: string,
+	tracks: readonly { id: string; durationSeconds: Seconds }[]
+): SessionPlaylist {
+	const kept = tracks.slice(0, PLAYLIST_LIMITS.items.max);
+	const seconds = kept.reduce((sum, track) => sum + track.durationSeconds, 0);
+	const { min, max } = PLAYLIST_LIMITS.minutes;
+	const name = title.trim().slice(0, PLAYLIST_LIMITS.text) || 'Your music';
+	return {
+		version: 1,
+		id,
+		title: name,
+		summary: '',
+		phases: [
+			{
+				id: 'phase-1',
+				name: 'Your music',
+				kind: 'deepening',
+				minutes: Math.min(max, Math.max(min, Math.ceil(seconds / 60))),
+				items: kept.map((track) => importedItem(track.id))
+			}
+		]
+	};
+}

@@ -17,6 +17,10 @@ import { importAudioFiles, type ImportProgress, type ImportRefusal } from '$lib/
 import { ImportedTrackStore, type ImportedTrack } from '$lib/library/imported-tracks';
 import { decodeM3u, fileNameOf, matchEntries, parseM3u } from '$lib/library/m3u';
 import { indexedDbBackend, StoredValue, type KeyValueBackend } from '$lib/storage/key-value';
+import { randomId } from '$lib/names';
+import { CURATED_PLAYLISTS } from '$lib/session/curated-playlists';
+import { OWN_PLAYLIST_PREFIX, playlistFromTracks } from '$lib/session/playlist-edit';
+import { PlaylistStore } from '$lib/storage/playlist-store';
 
 export const IMPORTED_PLAYLIST_PREFIX = 'imported-playlist:';
 /** Far above any real playlist of file names; a bigger “.m3u” is not one. */
@@ -301,6 +305,29 @@ export class LibraryImportState {
 
 	keep(): void {
 		this.confirming = null;
+	}
+
+	/**
+	 * Makes one of the therapist's session playlists from an imported playlist's tracks, in its
+	 * order; the new playlist's id (to open in the editor), or null with `message` set.
+	 */
+	async makeSessionPlaylist(id: string): Promise<string | null> {
+		this.message = '';
+		const playlist = this.playlists.find((candidate) => candidate.id === id);
+		const tracks = playlist?.trackIds.flatMap((trackId) => this.trackOf(trackId) ?? []) ?? [];
+		if (!playlist || tracks.length === 0) {
+			this.message = 'This playlist has no tracks left on this device, so there is nothing to make a session from.';
+			return null;
+		}
+		const sessions = new PlaylistStore(this.#backend);
+		const taken = [...CURATED_PLAYLISTS, ...(await sessions.listOwn())].map((own) => own.id);
+		const made = playlistFromTracks(randomId(OWN_PLAYLIST_PREFIX, taken), playlist.name, tracks);
+		const saved = await sessions.save(made);
+		if (!saved.ok) {
+			this.message = saved.reason;
+			return null;
+		}
+		return made.id;
 	}
 
 	/** Removes the track and its file from the device; playlists that list it skip it from then on. */
