@@ -2,12 +2,13 @@
  * The therapist's own session playlist, as they would make one before a session: two tracks of
  * their own imported, a new playlist with them in the first phase (reordered by keyboard and by
  * drag, a soundscape removed, undone and removed again), bad fields refused, a phase removed and
- * put back, saved and still there after a reload; then played in the session console, where the
- * imported track sounds at the output and the next one follows; a curated playlist duplicated to
+ * put back, saved and still there after a reload; then, with the network cut, played in the session
+ * console, where the imported track sounds at the output and the next one follows; a curated playlist duplicated to
  * adapt; and a delete undone, then done. Nothing leaves the origin.
  */
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { blockPeaks, installAudioTap, readTap, waitForSoundingContext } from '../support/audio-tap';
+import { goOffline, waitUntilControlled } from '../support/offline-network';
 import { guardPrivacy } from '../support/privacy-guard';
 import { file, wav } from '../support/wav';
 
@@ -111,7 +112,12 @@ test('an own playlist of imported music: made, reordered, checked, saved, played
 	expect(await itemNames(phase(page, 'arrival'))).toEqual(['Blue hour', 'Low tide']);
 	await expect(phase(page, 'arrival').getByLabel('Planned minutes')).toHaveValue('2');
 
-	// In the session console: the playlist is chosen, and the imported track plays.
+	// In the session console with the network cut (page and service worker): the playlist is
+	// chosen, and the imported track plays from the device.
+	await waitUntilControlled(page);
+	const cut = await goOffline(context);
+	await page.reload();
+	await expect(page.getByLabel('Title')).toHaveValue('Evening session');
 	await page.getByRole('link', { name: 'Use in a session' }).click();
 	await expect(page.getByRole('radio', { name: /Evening session/ })).toBeChecked();
 	await page.getByRole('button', { name: 'Start the music' }).click();
@@ -129,6 +135,9 @@ test('an own playlist of imported music: made, reordered, checked, saved, played
 	now = (await readTap(page, id)).currentTime;
 	expect(await peakDb(page, id, now - 2, now - 0.5)).toBeGreaterThan(-30);
 	await page.getByRole('button', { name: 'Fade out and end' }).click();
+	// Page loads try the network first (then the worker's copy answers); code and audio never do.
+	expect(cut.reachedNetwork.filter((url) => !new URL(url).pathname.endsWith('/'))).toEqual([]);
+	await cut.restore();
 
 	// A curated playlist duplicated to adapt; then the own playlist deleted, undone, deleted.
 	await page.goto('/playlists/');
