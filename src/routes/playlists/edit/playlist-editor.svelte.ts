@@ -144,6 +144,14 @@ export class PlaylistEditorState {
 		this.status = 'editing';
 	}
 
+	/** What the “Add” list offers first for a phase: the therapist's own music, else Grounded's for that part of the arc. */
+	suggestedChoice(phase: PhasePlan): string {
+		const first = this.imported[0];
+		if (first) return `track:${IMPORTED_TRACK_REF}${first.id}`;
+		const fitting = CURATED_TRACKS.find((track) => track.phase === phase.kind) ?? CURATED_TRACKS[0];
+		return fitting ? `track:${fitting.id}` : `soundscape:${SOUNDSCAPES[0]}`;
+	}
+
 	/** An item's name; for a track no longer on this device, says so. */
 	titleOf(item: PlaylistItem): string {
 		return this.#sources.titleOf(item) ?? 'A track that is no longer on this device (it will be passed over)';
