@@ -109,7 +109,13 @@ export class ConsoleState {
 		const [own] = await Promise.all([this.#ownPlaylists.listOwn(), this.#sources.load()]);
 		this.playlists = [...CURATED_PLAYLISTS, ...own];
 		const saved = await this.#stored.load();
-		if (saved && this.playlists.some((playlist) => playlist.id === saved.playlistId)) {
+		const savedPlaylist = saved && this.playlists.find((playlist) => playlist.id === saved.playlistId);
+		// An own playlist edited or deleted since leaves the saved place meaningless: it is not offered.
+		const fits = !!savedPlaylist && saved.clock.phaseIndex < savedPlaylist.phases.length;
+		if (saved && savedPlaylist && !fits) {
+			this.message = `The session in progress can’t be restored: its playlist “${savedPlaylist.title}” was changed since. Start it again below.`;
+		}
+		if (saved && fits) {
 			this.saved = saved;
 			this.playlistId = saved.playlistId;
 			this.log = saved.log;
