@@ -397,6 +397,32 @@ describe('music engine, live', () => {
 		expect(music.stats().liveHowls).toBe(1);
 	});
 
+	it('plays a prepared track from the deck that loaded it, and lets a prepared track go for another', async () => {
+		const music = makeEngine();
+		music.prepare(track('a', A, 30));
+		await wait(0.5);
+		// Loaded, silent, and not yet counted as playing.
+		expect(music.stats().liveHowls).toBe(1);
+		expect(music.current).toBeUndefined();
+		const { fadeEnd } = await playOk(music, track('a', A, 30), { fade: 0.3 });
+		// The same Howl: a play that loaded the file again would hold a second one.
+		expect(music.stats().liveHowls).toBe(1);
+		const samples = await recorder.take(fadeEnd + 0.1, fadeEnd + 0.5);
+		expect(goertzel(samples, recorder.sampleRate, 330, 0, samples.length)).toBeGreaterThan(AMPLITUDE * 0.95);
+		await music.stop();
+		expect(music.stats().liveHowls).toBe(0);
+
+		music.prepare(track('b', B, 30));
+		await wait(0.3);
+		await playOk(music, track('a', A, 30), { fade: 0.3 });
+		// B was let go when A was asked for instead.
+		expect(music.stats().liveHowls).toBe(1);
+		expect(music.current?.source.key).toBe('a');
+		// Nothing is prepared while something plays.
+		music.prepare(track('b', B, 30));
+		expect(music.stats().liveHowls).toBe(1);
+	});
+
 	it('starts a track part-way through when asked for an offset', async () => {
 		const music = makeEngine();
 		await playOk(music, track('b', B, 30), { offset: 12, fade: 0.5 });

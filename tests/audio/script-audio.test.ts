@@ -8,6 +8,7 @@ import { Howler } from 'howler';
 import { encodeWav } from '../../src/lib/voice/clip';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ScriptAudio } from '../../src/lib/audio/script-audio';
+import { isPlaying } from '../../src/lib/platform/audio-activity';
 import { DEFAULT_VOICE_SETTINGS } from '../../src/lib/audio/voice-settings';
 import type { GroundingScript, ScriptStep } from '../../src/lib/grounding/script';
 import { nextStep, startRun, tick, type RunState, type RunStep } from '../../src/lib/grounding/script-runner';
@@ -88,8 +89,11 @@ describe('ScriptAudio', () => {
 		expect(made.ok).toBe(true);
 		if (!made.ok) return;
 		audio = made.value;
+		expect(isPlaying()).toBe(false);
 		const started = startRun(plan, Date.now());
 		audio.follow(started);
+		// From its start the run holds back an app update, though only chimes sound.
+		expect(isPlaying()).toBe(true);
 		await sleep(6_500);
 		// Busy across the boundary at 8 s: no tick, no timer, no top-up runs for 2.5 s.
 		const stallEnd = performance.now() + 2_500;
@@ -105,6 +109,8 @@ describe('ScriptAudio', () => {
 		expect(onsets).toHaveLength(3);
 		expect(onsets[1]! - onsets[0]!).toBeCloseTo(8, 3);
 		expect(onsets[2]! - onsets[0]!).toBeCloseTo(16, 3);
+		// Finished: an update may go ahead.
+		expect(isPlaying()).toBe(false);
 	});
 
 	it('releases every voice, timer, Howl and context it made on dispose', async () => {
@@ -152,7 +158,9 @@ describe('ScriptAudio', () => {
 		expect(playing.chimes).toBeGreaterThanOrEqual(1);
 		expect(liveHowls()).toBe(howls + 1);
 
+		expect(isPlaying()).toBe(true);
 		await run.dispose();
+		expect(isPlaying()).toBe(false);
 		expect(run.stats()).toEqual({ chimes: 0, breathRuns: 0, voiceSounding: false, timers: 0, disposed: true });
 		expect(liveHowls()).toBe(howls);
 		const made_ = tapContexts().filter((entry) => !before.includes(entry.id) && entry.context !== Howler.ctx);

@@ -35,6 +35,7 @@ import type { GroundingScript, ScriptStep, StepBackground } from '../grounding/s
 import { SCRIPT_LIMITS, sameBackground } from '../grounding/script';
 import { plannedBoundaries, type RunEvent, type RunState, type RunStep } from '../grounding/script-runner';
 import { sourceOf } from '../music/catalog';
+import { setPlaying } from '../platform/audio-activity';
 import { MusicEngine, SUPERSEDED } from '../music/music-engine';
 import type { Result } from '../result';
 import type { Milliseconds, Seconds } from '../units';
@@ -125,6 +126,9 @@ function isCommand(event: RunEvent): boolean {
 	return !((event.kind === 'step' || event.kind === 'finished') && event.cause === 'planned');
 }
 
+/** Numbers each run's name in the audio-activity registry. */
+let runsMade = 0;
+
 export class ScriptAudio {
 	readonly #script: GroundingScript;
 	readonly #cue: CueEngine;
@@ -157,6 +161,12 @@ export class ScriptAudio {
 	#finished = false;
 	readonly #topUpTimer: ReturnType<typeof setInterval>;
 	#disposed = false;
+	/**
+	 * This run's name in the audio-activity registry. A run counts as sounding from its start to its
+	 * end or pause, whatever plays at the moment (a voice, a chime, silence between them), so an app
+	 * update never reloads the page in the middle of a step.
+	 */
+	readonly #activity = `grounding-run-${++runsMade}`;
 
 	private constructor(
 		script: GroundingScript,
@@ -242,12 +252,14 @@ export class ScriptAudio {
 		}
 		this.#movedWhilePaused = false;
 		if (lastCommand || wasPaused) this.#replan(state);
+		setPlaying(this.#activity, true);
 		this.#topUp();
 	}
 
 	/** The person ended the run: everything fades out (the music over 3 s), with no closing bell. */
 	async stop(): Promise<void> {
 		if (this.#disposed) return;
+		setPlaying(this.#activity, false);
 		this.#finished = true;
 		this.#cancelPendingChimes();
 		this.#plan = undefined;
@@ -278,6 +290,7 @@ export class ScriptAudio {
 	async dispose(): Promise<void> {
 		if (this.#disposed) return;
 		this.#disposed = true;
+		setPlaying(this.#activity, false);
 		clearInterval(this.#topUpTimer);
 		this.#clearVoiceTimer();
 		for (const chime of this.#chimes.values()) chime.cancel();
@@ -377,6 +390,7 @@ export class ScriptAudio {
 
 	#pauseSound(): void {
 		this.#paused = true;
+		setPlaying(this.#activity, false);
 		this.#cancelPendingChimes();
 		this.#plan = undefined;
 		this.#clearVoiceTimer();
@@ -420,6 +434,7 @@ export class ScriptAudio {
 	#finish(event: Extract<RunEvent, { kind: 'finished' }>): void {
 		if (this.#finished) return;
 		this.#finished = true;
+		setPlaying(this.#activity, false);
 		// Run to its planned end, the closing bell is already on the clock; otherwise it rings now.
 		const planned = event.cause === 'planned' && this.#chimes.has('end');
 		this.#cancelPendingChimes(planned ? 'end' : undefined);

@@ -44,7 +44,7 @@ import { GainFader } from './gain-fader';
 import { withholdFromHowlerPool } from './howler-media';
 import { SoundscapeDeck, type SoundscapeEnvironment, type SoundscapeFactory } from './soundscape-deck';
 import { ElementTaps, TrackDeck } from './track-deck';
-import type { MusicSource } from './types';
+import type { MusicSource, TrackSource } from './types';
 
 export { SUPERSEDED } from './deck';
 
@@ -124,6 +124,17 @@ export interface MusicEngineOptions {
 	readonly soundscapeRise?: Seconds;
 }
 
+/** A track loading (or loaded) ahead of its play; see `MusicEngine.prepare`. */
+interface PreparedTrack {
+	readonly deck: TrackDeck;
+	readonly key: string;
+	readonly src: string;
+	readonly offset: Seconds;
+	readonly loading: Promise<Result<void>>;
+	/** The deck's generation for this load: a different one means the deck has moved on. */
+	readonly generation: number;
+}
+
 /** A pending action after a point on the audio clock; see `#after`. */
 interface AudioTimer {
 	cancel(): void;
@@ -163,6 +174,8 @@ export class MusicEngine {
 	#current: Deck | undefined;
 	/** Decks fading out, each with the timer that releases it once silent. */
 	readonly #outgoing = new Map<Deck, AudioTimer>();
+	/** A track loaded ahead of its play (see `prepare`), on a deck nobody else uses. */
+	#prepared: PreparedTrack | undefined;
 	/** Bumped by every play, pause and stop: a pending play that sees it change is stale. */
 	#request = 0;
 	#inFlight = 0;
@@ -228,12 +241,20 @@ export class MusicEngine {
 	 * then may a context start (and iOS let media play).
 	 */
 	static async create(options: MusicEngineOptions = {}): Promise<MusicEngine> {
+		const engine = MusicEngine.createSuspended(options);
+		await engine.wake();
+		return engine;
+	}
+
+	/**
+	 * Makes the engine before any gesture, its context suspended (browsers start none without one),
+	 * so that tracks can be `prepare`d while the person reads. The first `play` from a tap resumes it.
+	 */
+	static createSuspended(options: MusicEngineOptions = {}): MusicEngine {
 		// Safari 16.4+: play as media, so the mute switch and the lock screen don't silence the music.
 		const session = (navigator as Navigator & { audioSession?: AudioSessionLike }).audioSession;
 		if (session) session.type = 'playback';
-		const engine = new MusicEngine(options);
-		await engine.wake();
-		return engine;
+		return new MusicEngine(options);
 	}
 
 	/** The audio clock of the music. */
@@ -289,12 +310,62 @@ export class MusicEngine {
 		}
 	}
 
+	/**
+	 * Loads a track ahead of its `play`, while nothing plays, so that the tap that starts the music
+	 * waits only for its sound to begin, not for the file. Needs no gesture and makes no sound. The
+	 * next `play` of the same source (same key, file and offset) takes it; a `play` of anything else
+	 * lets it go. Keeps within the two track decks.
+	 */
+	prepare(source: TrackSource, offset: Seconds = source.openingFade): void {
+		if (this.#disposed || this.#current) return;
+		const held = this.#prepared;
+		if (held && this.#fits(held, source, offset)) return;
+		this.#dropPrepared();
+		const deck = this.#tracks.find((candidate) => !candidate.busy);
+		if (!deck) return;
+		const loading = deck.load(source, offset);
+		// load() released the deck before it began, so this is the loading item's generation.
+		this.#prepared = { deck, key: source.key, src: source.src, offset, loading, generation: deck.generation };
+	}
+
+	#fits(prepared: PreparedTrack, source: TrackSource, offset: Seconds): boolean {
+		return (
+			prepared.key === source.key &&
+			prepared.src === source.src &&
+			prepared.offset === offset &&
+			prepared.deck.generation === prepared.generation &&
+			prepared.deck !== this.#current
+		);
+	}
+
+	/** The prepared load for `source`, if that is what was prepared; anything else prepared is let go. */
+	#takePrepared(source: MusicSource, offset: Seconds | undefined): PreparedTrack | undefined {
+		const prepared = this.#prepared;
+		if (!prepared) return undefined;
+		if (source.kind === 'track' && this.#fits(prepared, source, offset ?? source.openingFade)) {
+			this.#prepared = undefined;
+			return prepared;
+		}
+		this.#dropPrepared();
+		return undefined;
+	}
+
+	#dropPrepared(): void {
+		const prepared = this.#prepared;
+		this.#prepared = undefined;
+		if (prepared && prepared.deck.generation === prepared.generation && prepared.deck !== this.#current) {
+			prepared.deck.release();
+		}
+	}
+
 	async #play(request: number, source: MusicSource, options: PlayOptions): Promise<Result<Started>> {
 		const fade = audibleFade(options.fade ?? this.#crossfade);
-		const deck = await this.#claimDeck(source.kind);
+		const prepared = this.#takePrepared(source, options.offset);
+		const deck = prepared?.deck ?? (await this.#claimDeck(source.kind));
 		if (!deck || request !== this.#request) return { ok: false, reason: SUPERSEDED };
-		const loading =
-			deck.kind === 'track' && source.kind === 'track'
+		const loading = prepared
+			? prepared.loading
+			: deck.kind === 'track' && source.kind === 'track'
 				? deck.load(source, options.offset ?? source.openingFade)
 				: deck.kind === 'soundscape' && source.kind === 'soundscape'
 					? deck.load(source)

@@ -53,6 +53,11 @@ interface PlayedBefore {
 	readonly leftAt: Seconds;
 }
 
+/** An item's key in a session: its phase, its place there (or the fallback), and how many played before it. */
+function itemKeyOf(phaseId: string, index: number | null, playedBefore: number): string {
+	return `${phaseId}:${index ?? 'fallback'}:${playedBefore}`;
+}
+
 export type ConsoleStatus = 'loading' | 'choosing' | 'resumable' | 'starting' | 'playing' | 'paused';
 
 export class ConsoleState {
@@ -84,6 +89,9 @@ export class ConsoleState {
 	readonly view = $derived(this.clock ? sessionView(this.playlist, this.clock, this.now) : null);
 
 	#engine: MusicEngine | undefined;
+	/** The engine being made (by the first tap, or ahead of it), so that two callers share one. */
+	#making: Promise<boolean> | undefined;
+	#disposed = false;
 	#timer: ReturnType<typeof setInterval> | undefined;
 	#lastSave: Milliseconds = 0;
 	#played: Record<string, number[]> = {};
@@ -124,11 +132,34 @@ export class ConsoleState {
 			this.status = 'resumable';
 		} else {
 			this.status = 'choosing';
+			void this.#prepareFirst();
 		}
 	}
 
 	choose(id: string): void {
-		if (this.status === 'choosing' && this.playlists.some((playlist) => playlist.id === id)) this.playlistId = id;
+		if (this.status !== 'choosing' || !this.playlists.some((playlist) => playlist.id === id)) return;
+		this.playlistId = id;
+		void this.#prepareFirst();
+	}
+
+	/**
+	 * Loads the chosen playlist's first track while the therapist reads, in an engine whose context
+	 * waits for the tap, so that Start waits only for the sound itself.
+	 */
+	async #prepareFirst(): Promise<void> {
+		const playlistId = this.playlistId;
+		const phase = this.playlist.phases[0];
+		if (!phase) return;
+		const first = nextItem(phase, { played: [], failed: [], remaining: phase.minutes * 60 }, (trackId) =>
+			this.#sources.durationOf(trackId)
+		);
+		if (first.item.kind !== 'track') return;
+		const engine = await this.#ensureEngine({ gesture: false });
+		const source = await this.#sources.sourceOf(first.item, itemKeyOf(phase.id, first.index, 0));
+		// Still choosing the same playlist, and nothing started meanwhile.
+		if (!engine || !source || source.kind !== 'track' || this.status !== 'choosing' || this.playlistId !== playlistId)
+			return;
+		this.#engine?.prepare(source);
 	}
 
 	// ——— starting and resuming ———
@@ -136,6 +167,8 @@ export class ConsoleState {
 	/** Starts the chosen playlist. Call from a tap: sound may only start from one. */
 	async start(): Promise<void> {
 		if (this.status !== 'choosing') return;
+		// Within the tap itself, before any await: iOS resumes a context only from a gesture's own call.
+		void this.#engine?.wake(true);
 		this.status = 'starting';
 		if (!(await this.#ensureEngine())) {
 			this.status = 'choosing';
@@ -202,11 +235,27 @@ export class ConsoleState {
 		await this.#stored.save(null);
 	}
 
-	async #ensureEngine(): Promise<boolean> {
+	/** Makes the engine once; from a tap (`gesture`) its context starts, otherwise it waits suspended for one. */
+	async #ensureEngine({ gesture = true }: { gesture?: boolean } = {}): Promise<boolean> {
 		if (this.#engine) return true;
+		const making = (this.#making ??= this.#makeEngine());
+		const made = await making;
+		if (!made) {
+			this.#making = undefined;
+			if (gesture)
+				this.message = 'The music could not be started. Check that this device can play sound, then try again.';
+		} else if (gesture) {
+			// Made ahead of the tap, its context waits for this one.
+			await (this.#engine as MusicEngine | undefined)?.wake(true);
+		}
+		return made;
+	}
+
+	async #makeEngine(): Promise<boolean> {
 		try {
 			const { MusicEngine } = await import('$lib/music/music-engine');
-			const engine = await MusicEngine.create({ formatOf: (src) => this.#sources.formatOf(src) });
+			if (this.#disposed) return false;
+			const engine = MusicEngine.createSuspended({ formatOf: (src) => this.#sources.formatOf(src) });
 			engine.crossfadeSeconds = this.crossfadeSeconds;
 			engine.setVolume(this.volume);
 			engine.onNearEnd = (source) => {
@@ -215,7 +264,6 @@ export class ConsoleState {
 			this.#engine = engine;
 			return true;
 		} catch {
-			this.message = 'The music could not be started. Check that this device can play sound, then try again.';
 			return false;
 		}
 	}
@@ -316,6 +364,8 @@ export class ConsoleState {
 		await this.#stored.save(null);
 		void this.#wakeLock.release();
 		await this.#engine.stop();
+		// Ready for the next session's tap.
+		void this.#prepareFirst();
 	}
 
 	setVolume(volume: number): void {
@@ -414,7 +464,7 @@ export class ConsoleState {
 					{ played, failed, remaining: remaining === null ? null : remaining / 1000 },
 					(trackId) => this.#sources.durationOf(trackId)
 				);
-				const itemKey = `${phase.id}:${next.index ?? 'fallback'}:${played.length}`;
+				const itemKey = itemKeyOf(phase.id, next.index, played.length);
 				const source: MusicSource | undefined = await this.#sources.sourceOf(next.item, itemKey);
 				const result = source
 					? await this.#engine.play(source)
@@ -520,6 +570,7 @@ export class ConsoleState {
 	}
 
 	async dispose(): Promise<void> {
+		this.#disposed = true;
 		this.#stopChecking();
 		this.#save(true);
 		await this.#wakeLock.release();
