@@ -16,6 +16,7 @@ import type { CueSet } from '../breath/settings';
 import type { Timeline } from '../breath/timeline';
 import type { GainValue, Seconds } from '../units';
 import { setPlaying } from '../platform/audio-activity';
+import { isAppleMobile } from '../platform/apple-mobile';
 import { CueRun, STOP_FADE } from './cue-run';
 import { scheduleChimeCue, scheduleClosingBell } from './cue-voices';
 import { loadTone, type ToneLib } from './tone';
@@ -45,11 +46,6 @@ interface AudioSessionLike {
 export function volumeToGain(volume: number): GainValue {
 	const clamped = Math.min(1, Math.max(0, volume));
 	return clamped * clamped;
-}
-
-function isAppleMobile(): boolean {
-	const ua = navigator.userAgent;
-	return /iPad|iPhone|iPod/.test(ua) || (/Macintosh/.test(ua) && navigator.maxTouchPoints > 1);
 }
 
 let engineCount = 0;

@@ -1,7 +1,7 @@
 /**
- * The only place that reaches into howler's internals (howler 2.2.4). Both
- * reaches are narrowed to the one field they read, and fail soft (undefined,
- * or nothing done) if a howler update moves it.
+ * The only place that reaches into howler's internals (howler 2.2.4). Each
+ * reach is narrowed to the one field it reads or marks, and fails soft
+ * (undefined, or nothing done) if a howler update moves it.
  *
  * Only the music engine plays html5 Howls. Everything else that uses howler
  * (voice clips) plays in Web Audio mode and never takes an element from the
@@ -18,6 +18,9 @@ import { Howler, type Howl } from 'howler';
 interface HowlInternals {
 	readonly _sounds?: readonly { readonly _node?: unknown }[];
 }
+
+/** What howler marks on an element it has unlocked (or taken from its pool of unlocked ones). */
+type UnlockMark = { _unlocked?: boolean };
 
 /** The slice of the Howler global we touch: the pool of unlocked html5 elements. */
 interface HowlerInternals {
@@ -49,4 +52,14 @@ export function withholdFromHowlerPool(isOurs: (element: HTMLMediaElement) => bo
 		const element = pool[i];
 		if (element instanceof HTMLMediaElement && isOurs(element)) pool.splice(i, 1);
 	}
+}
+
+/**
+ * Spares an element howler's unlock. On the first tap after a Howl exists, howler calls `load()` on
+ * every element it has not unlocked, which empties what a track loaded ahead of that tap had
+ * buffered, and the tap then waits for it again. Only where any element may play once the page has
+ * had a tap: not on iPhone and iPad, whose Safari needs that `load()` inside the gesture.
+ */
+export function spareFromUnlock(element: HTMLMediaElement): void {
+	(element as HTMLMediaElement & UnlockMark)._unlocked = true;
 }

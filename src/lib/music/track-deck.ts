@@ -19,7 +19,8 @@ import type { Result } from '../result';
 import type { Seconds } from '../units';
 import { SUPERSEDED, type Deck } from './deck';
 import { GainFader } from './gain-fader';
-import { mediaElementOf } from './howler-media';
+import { mediaElementOf, spareFromUnlock } from './howler-media';
+import { isAppleMobile } from '../platform/apple-mobile';
 import type { TrackSource } from './types';
 
 /** How long a track may take to become playable before we give up on it. */
@@ -184,6 +185,7 @@ export class TrackDeck implements Deck {
 		}
 		this.#tap.connect(this.fader.node);
 		this.#element = element;
+		if (!isAppleMobile()) spareFromUnlock(element);
 		element.addEventListener('error', this.#onElementError);
 		howl.on('end', this.#onEnd);
 		const duration = this.duration ?? 0;

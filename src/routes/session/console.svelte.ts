@@ -14,6 +14,10 @@ import { ScreenWakeLock } from '$lib/platform/wake-lock';
 import { CURATED_PLAYLISTS } from '$lib/session/curated-playlists';
 import type { SessionPlaylist } from '$lib/session/playlist';
 import { PlaylistStore } from '$lib/storage/playlist-store';
+import { importedIdOf } from '$lib/session/playlist-edit';
+import { AUDIO_CACHE } from '$lib/offline/cache-names';
+import { availability } from '$lib/offline/downloads';
+import { trackItems } from '$lib/offline/offline-sets';
 import { parseSavedSession, type PlayingRecord, type SavedSession } from '$lib/session/saved-session';
 import { nextItem } from '$lib/session/sequencer';
 import {
@@ -51,6 +55,13 @@ const BACK_TO_START_WITHIN: Seconds = 30;
 interface PlayedBefore {
 	readonly record: PlayingRecord;
 	readonly leftAt: Seconds;
+}
+
+/** Whether a track plays without the network: imported, or a curated one made available offline. */
+async function onDevice(trackId: string): Promise<boolean> {
+	if (importedIdOf(trackId) !== null) return true;
+	const items = trackItems([trackId]);
+	return items.length > 0 && (await availability(items, { cacheName: AUDIO_CACHE })).complete;
 }
 
 /** An item's key in a session: its phase, its place there (or the fallback), and how many played before it. */
@@ -132,21 +143,23 @@ export class ConsoleState {
 			this.status = 'resumable';
 		} else {
 			this.status = 'choosing';
-			void this.#prepareFirst();
+			void this.#prepareFirst({ chosen: false });
 		}
 	}
 
 	choose(id: string): void {
 		if (this.status !== 'choosing' || !this.playlists.some((playlist) => playlist.id === id)) return;
 		this.playlistId = id;
-		void this.#prepareFirst();
+		void this.#prepareFirst({ chosen: true });
 	}
 
 	/**
-	 * Loads the chosen playlist's first track while the therapist reads, in an engine whose context
-	 * waits for the tap, so that Start waits only for the sound itself.
+	 * Loads the playlist's first track while the therapist reads, in an engine whose context waits
+	 * for the tap, so that Start waits only for the sound itself. Over the network only once the
+	 * therapist has chosen the playlist: the selection a page opens with is no reason to spend their
+	 * data; a track already on the device (imported, or made available offline) costs nothing.
 	 */
-	async #prepareFirst(): Promise<void> {
+	async #prepareFirst({ chosen }: { chosen: boolean }): Promise<void> {
 		const playlistId = this.playlistId;
 		const phase = this.playlist.phases[0];
 		if (!phase) return;
@@ -154,6 +167,7 @@ export class ConsoleState {
 			this.#sources.durationOf(trackId)
 		);
 		if (first.item.kind !== 'track') return;
+		if (!chosen && !(await onDevice(first.item.trackId))) return;
 		const engine = await this.#ensureEngine({ gesture: false });
 		const source = await this.#sources.sourceOf(first.item, itemKeyOf(phase.id, first.index, 0));
 		// Still choosing the same playlist, and nothing started meanwhile.
@@ -365,7 +379,7 @@ export class ConsoleState {
 		void this.#wakeLock.release();
 		await this.#engine.stop();
 		// Ready for the next session's tap.
-		void this.#prepareFirst();
+		void this.#prepareFirst({ chosen: false });
 	}
 
 	setVolume(volume: number): void {
