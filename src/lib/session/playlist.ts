@@ -147,3 +147,8 @@ export function parsePlaylist(input: unknown): Result<SessionPlaylist> {
 export function plannedMinutes(playlist: SessionPlaylist): number {
 	return playlist.phases.reduce((sum, phase) => sum + phase.minutes, 0);
 }
+
+/** “1 minute”, “25 minutes”. */
+export function minutesText(minutes: number): string {
+	return `${minutes} ${minutes === 1 ? 'minute' : 'minutes'}`;
+}
