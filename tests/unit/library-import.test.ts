@@ -110,6 +110,10 @@ describe('LibraryImportState', () => {
 				}
 			]
 		});
+		// Removing one of its tracks names the session playlist that plays it.
+		await state.askRemove(idOf('One'));
+		expect(state.confirmingUse).toEqual(['Evening']);
+		state.keep();
 		expect(await state.makeSessionPlaylist('no-such-playlist')).toBeNull();
 		expect(state.message).toBe(
 			'This playlist has no tracks left on this device, so there is nothing to make a session from.'
@@ -166,8 +170,9 @@ describe('LibraryImportState', () => {
 		const { files, state } = setup();
 		await state.importFiles([wavFile('a.wav', 1), wavFile('b.wav', 2, 100)]);
 		const a = state.tracks.find((track) => track.title === 'a');
-		state.askRemove(a!.id);
+		await state.askRemove(a!.id);
 		expect(state.confirming).toBe(a!.id);
+		expect(state.confirmingUse).toEqual([]);
 		state.keep();
 		expect(state.confirming).toBeNull();
 		expect(state.usedBytes).toBe(164);

@@ -19,7 +19,7 @@ import { decodeM3u, fileNameOf, matchEntries, parseM3u } from '$lib/library/m3u'
 import { indexedDbBackend, StoredValue, type KeyValueBackend } from '$lib/storage/key-value';
 import { randomId } from '$lib/names';
 import { CURATED_PLAYLISTS } from '$lib/session/curated-playlists';
-import { OWN_PLAYLIST_PREFIX, playlistFromTracks } from '$lib/session/playlist-edit';
+import { IMPORTED_TRACK_REF, OWN_PLAYLIST_PREFIX, playlistFromTracks } from '$lib/session/playlist-edit';
 import { PlaylistStore } from '$lib/storage/playlist-store';
 
 export const IMPORTED_PLAYLIST_PREFIX = 'imported-playlist:';
@@ -114,6 +114,8 @@ export class LibraryImportState {
 	message = $state('');
 	/** The track whose removal is waiting for a yes. */
 	confirming: string | null = $state(null);
+	/** The titles of the session playlists that play the track waiting for a yes. */
+	confirmingUse: string[] = $state([]);
 
 	readonly importing = $derived(this.progress !== null);
 	readonly usedBytes = $derived(this.tracks.reduce((sum, track) => sum + track.bytes, 0));
@@ -299,8 +301,18 @@ export class LibraryImportState {
 		};
 	}
 
-	askRemove(id: string): void {
+	/** Asks before removing; `confirmingUse` names the session playlists that hold the track. */
+	async askRemove(id: string): Promise<void> {
 		this.confirming = id;
+		this.confirmingUse = [];
+		const trackId = `${IMPORTED_TRACK_REF}${id}`;
+		const own = await new PlaylistStore(this.#backend).listOwn();
+		if (this.confirming !== id) return;
+		this.confirmingUse = own
+			.filter((playlist) =>
+				playlist.phases.some((phase) => phase.items.some((item) => item.kind === 'track' && item.trackId === trackId))
+			)
+			.map((playlist) => playlist.title);
 	}
 
 	keep(): void {
