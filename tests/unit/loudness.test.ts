@@ -9,23 +9,12 @@ import {
 	toDb
 } from '../../src/lib/loudness/loudness';
 import { mulberry32 } from '../../src/lib/music/prng';
+import { concat, sine as sineAt } from '../support/signals';
 
 /** A sine whose peak is `dbfs` (amplitude per channel), `seconds` long. */
+/** A sine at `dbfs` peak level. */
 function sine(frequency: number, dbfs: number, seconds: number, sampleRate: number): Float32Array {
-	const amplitude = 10 ** (dbfs / 20);
-	const out = new Float32Array(Math.round(seconds * sampleRate));
-	for (let i = 0; i < out.length; i += 1) out[i] = amplitude * Math.sin((2 * Math.PI * frequency * i) / sampleRate);
-	return out;
-}
-
-function concat(...parts: Float32Array[]): Float32Array {
-	const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-	let at = 0;
-	for (const part of parts) {
-		out.set(part, at);
-		at += part.length;
-	}
-	return out;
+	return sineAt(frequency, 10 ** (dbfs / 20), seconds, sampleRate);
 }
 
 describe('kWeighting', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { integratedLoudness, samplePeak } from '../../src/lib/loudness/loudness';
+import { concat, sine } from '../support/signals';
 import {
 	applyFades,
 	encodeWav,
@@ -14,19 +15,7 @@ const RATE = 48_000;
 const WINDOW = RATE / 100; // one 10 ms window
 
 function tone(seconds: number, amplitude: number, frequency = 440, rate = RATE): Float32Array {
-	const out = new Float32Array(Math.round(seconds * rate));
-	for (let i = 0; i < out.length; i += 1) out[i] = amplitude * Math.sin((2 * Math.PI * frequency * i) / rate);
-	return out;
-}
-
-function concat(...parts: Float32Array[]): Float32Array {
-	const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-	let at = 0;
-	for (const part of parts) {
-		out.set(part, at);
-		at += part.length;
-	}
-	return out;
+	return sine(frequency, amplitude, seconds, rate);
 }
 
 const silence = (seconds: number) => new Float32Array(Math.round(seconds * RATE));
