@@ -14,12 +14,15 @@ import {
 	FADE_IN,
 	HORIZON,
 	MODE_SCALES,
+	PAD_VOICES,
 	WAVE_PERIODS,
 	bowlScore,
 	createSoundscape,
 	bowlStrikes,
 	droneHighVoice,
 	droneRoot,
+	drift,
+	joinedAt,
 	padChords,
 	padKey,
 	padScore,
@@ -123,6 +126,39 @@ function valueAt(points: readonly Point[], time: Seconds): number {
 	return value;
 }
 
+/**
+ * A lane's value at `time` as Web Audio runs it, exponential ramps included: a
+ * ramp runs from the point before it; an approach (`target`) from the value
+ * the lane has when it begins.
+ */
+function laneAt(points: readonly Point[], time: Seconds): number {
+	let from = { time: 0, value: 0 };
+	let approach: { target: number; constant: Seconds } | undefined;
+	const held = (at: Seconds) =>
+		approach
+			? approach.target + (from.value - approach.target) * Math.exp(-(at - from.time) / approach.constant)
+			: from.value;
+	for (const point of points) {
+		if (point.time > time) {
+			if (point.curve !== 'linear' && point.curve !== 'exponential') return held(time);
+			if (approach) throw new Error('No plan ramps straight after an approach.');
+			const x = (time - from.time) / (point.time - from.time);
+			if (point.curve === 'linear') return from.value + (point.value - from.value) * x;
+			return from.value === 0 || from.value * point.value < 0
+				? from.value
+				: from.value * Math.pow(point.value / from.value, x);
+		}
+		if (point.curve === 'target') {
+			from = { time: point.time, value: held(point.time) };
+			approach = { target: point.value, constant: point.constant ?? 1 };
+		} else {
+			from = { time: point.time, value: point.value };
+			approach = undefined;
+		}
+	}
+	return held(time);
+}
+
 describe.each(SOUNDSCAPES)('%s', (id) => {
 	let main: SoundscapeRender | undefined;
 
@@ -210,6 +246,57 @@ function maxDifference(a: Float32Array, b: Float32Array): number {
 	for (let i = 0; i < n; i += 1) max = Math.max(max, Math.abs(a[i]! - b[i]!));
 	return max;
 }
+
+/** Mean power of loudness values, as loudness. */
+function powerMean(levels: ArrayLike<number>): number {
+	let sum = 0;
+	for (let i = 0; i < levels.length; i += 1) sum += 10 ** (levels[i]! / 10);
+	return 10 * Math.log10(sum / levels.length);
+}
+
+describe('the opening', () => {
+	/**
+	 * One seed's first seconds say little (a bowl struck or not, a wave high or low), so the
+	 * opening is averaged over seeds: what matters is that a soundscape does not always come in
+	 * louder, or quieter, than it goes on. 16 kHz keeps the renders quick; every part of the
+	 * soundscapes lies below its 8 kHz limit.
+	 */
+	const SEEDS = Array.from({ length: 16 }, (_, i) => i + 1);
+	const RATE = 16_000;
+	const SETTLED: readonly [Seconds, Seconds] = [40, 90];
+	/** The engine begins its crossfade when FADE_IN ends; 6 s is its default length. */
+	const CROSSFADE: Seconds = 6;
+
+	it.each(SOUNDSCAPES)(
+		'%s comes in at the level it settles at: its first 6 s after the fade-in, over 16 seeds, within 1 dB',
+		async (id) => {
+			const deviations: number[] = [];
+			// Two renders at a time: each runs on its own audio thread.
+			for (let i = 0; i < SEEDS.length; i += 2) {
+				const renders = await Promise.all(
+					SEEDS.slice(i, i + 2).map((seed) => renderSoundscape({ id, seed, duration: SETTLED[1], sampleRate: RATE }))
+				);
+				for (const render of renders) {
+					const shortTerm = loudnessCurve([render.left, render.right], RATE, 3, 0.1);
+					const open = Math.round((render.startAt + FADE_IN) / 0.1);
+					// The short-term (3 s) windows wholly inside the crossfade: what it hears of the soundscape.
+					const opening = powerMean(shortTerm.subarray(open, open + Math.round((CROSSFADE - 3) / 0.1) + 1));
+					const length = SETTLED[1] - SETTLED[0];
+					const settled = loudnessCurve(slice(render, SETTLED[0], SETTLED[1]), RATE, length, length)[0]!;
+					deviations.push(opening - settled);
+				}
+			}
+			const mean = deviations.reduce((sum, x) => sum + x, 0) / deviations.length;
+			console.info(
+				`${id}: first ${CROSSFADE} s after the fade-in minus ${SETTLED[0]}–${SETTLED[1]} s, mean ${mean.toFixed(2)} dB ` +
+					`(per seed ${deviations.map((x) => x.toFixed(1)).join(' ')})`
+			);
+			// Before the fix: slow-pads −1.9 (voices still rising), bowls +1.4 (a strike 3–6 s in), sea +1.5 (a crest).
+			expect(Math.abs(mean)).toBeLessThanOrEqual(1);
+		},
+		180_000
+	);
+});
 
 describe('start and stop at awkward moments', () => {
 	it('stops cleanly in the middle of the fade-in', async () => {
@@ -321,6 +408,56 @@ describe('plans', () => {
 		expect(new Set(waves.map((wave) => wave.period.toFixed(1))).size).toBeGreaterThan(20);
 		for (const cues of [until(seaScore(4), HOUR), until(droneHighVoice(4, droneRoot(4)), HOUR)]) {
 			for (const points of byTarget(cues).values()) expect(inOrder(points)).toBe(true);
+		}
+	});
+
+	it('the pad voices that sound from the start are at their level when the fade-in ends', () => {
+		const first = byTarget(until(padScore(5), 1));
+		const opening = PAD_VOICES.flatMap((voice, i) => (voice.entry[1] === 0 ? [{ voice, i }] : []));
+		expect(opening.length).toBe(3);
+		for (const { voice, i } of opening) {
+			const gain = first.get(`voice${i}.gain`)!;
+			expect(laneAt(gain, 0)).toBe(0);
+			expect(laneAt(gain, FADE_IN / 2)).toBeCloseTo(voice.level / 2, 12);
+			expect(laneAt(gain, FADE_IN)).toBe(voice.level);
+		}
+	});
+
+	it('a plan joined part-way carries every lane on from exactly where it was', () => {
+		const plans = [
+			// Mid-rise of a wave, and mid-fall of another; exponential ramps on the surf's low-pass.
+			{ name: 'sea', make: () => seaScore(4), at: [3.1, 41.7] },
+			// Inside a strike's attack, inside its decay (an approach), between strikes.
+			{ name: 'bowls', make: () => bowlScore(11), at: [until(bowlStrikes(11), 60)[1]!.time + 0.2, 33.3, 52.9] },
+			{
+				name: 'drift',
+				make: () => drift(new Random(3), 'x', { low: 1, high: 9, gaps: [5, 9], curve: 'exponential' }),
+				at: [17.2]
+			}
+		];
+		for (const plan of plans) {
+			for (const at of plan.at) {
+				const original = byTarget(until(plan.make(), at + 400));
+				const joined = until(joinedAt(plan.make(), at), 300);
+				const lanes = byTarget(joined);
+				expect([...lanes.keys()].sort(), `${plan.name} at ${at}`).toEqual([...original.keys()].sort());
+				// Every cue comes in time order, its points never before it, each lane starting at 0 with a set.
+				joined.forEach((cue, i) => {
+					expect(cue.time).toBeGreaterThanOrEqual(i === 0 ? 0 : joined[i - 1]!.time);
+					for (const point of cue.points) expect(point.time).toBeGreaterThanOrEqual(cue.time);
+				});
+				for (const [target, points] of lanes) {
+					expect(inOrder(points)).toBe(true);
+					// A lane already under way starts from where it is; one not yet begun is only moved earlier.
+					const began = original.get(target)!.some((point) => point.time < at);
+					if (began) expect(points[0]).toMatchObject({ time: 0, curve: 'set' });
+					else expect(points[0]!.time).toBeCloseTo(original.get(target)![0]!.time - at, 9);
+					for (let time = 0; time < 280; time += 0.173) {
+						const want = laneAt(original.get(target)!, at + time);
+						expect(laneAt(points, time), `${plan.name} at ${at}: ${target} at ${time}`).toBeCloseTo(want, 9);
+					}
+				}
+			}
 		}
 	});
 

@@ -16,6 +16,10 @@
  *   the plans are generators that hold only their current state.
  * - Level: each soundscape comes out near −23 LUFS integrated, like the
  *   normalized tracks, with peaks well below −1 dBFS (tests/audio/soundscapes.test.ts).
+ *   It comes in at that level too: its own fade-in is all of its rise (the
+ *   music engine starts its crossfade once FADE_IN is over), and the sea and
+ *   the bowls join their plans part-way (`joinedAt`), so they do not always
+ *   open on a cresting wave or a fresh strike.
  *
  * Musical rules (the team's MUSIC-NOTES): no beat, no percussive
  * onsets, soft attacks and long releases, brightness kept below ~4–6 kHz,
@@ -112,6 +116,84 @@ export function* drift(random: Random, target: string, options: DriftOptions): G
 		time += random.range(options.gaps[0], options.gaps[1]);
 		yield { time, points: [{ target, time, value: draw(), curve }] };
 	}
+}
+
+/** Where the sea and the bowls join their endless plans: past the plans' own first minute, at a seeded moment. */
+export const JOIN_WITHIN: readonly [Seconds, Seconds] = [30, 60];
+
+/** One lane's last point before the join, the value the lane had as it began, and its first point after. */
+interface Lane {
+	last: Point;
+	before: number;
+	next?: Point;
+}
+
+/** A lane's value at `time`, as Web Audio runs its points (`time` between `last` and `next`). */
+function laneValue(lane: Lane, time: Seconds, next: Point | undefined): number {
+	const { last } = lane;
+	if (next && (next.curve === 'linear' || next.curve === 'exponential')) {
+		// Web Audio starts a ramp after an approach from wherever the approach is when the ramp is added: no plan does that.
+		if (last.curve === 'target') throw new Error(`A ramp right after an approach cannot be joined: ${last.target}`);
+		const x = next.time > last.time ? (time - last.time) / (next.time - last.time) : 1;
+		if (next.curve === 'linear') return last.value + (next.value - last.value) * x;
+		// An exponential ramp from zero, or across zero, holds its start value until its end (Web Audio).
+		if (last.value === 0 || last.value * next.value < 0) return x >= 1 ? next.value : last.value;
+		return last.value * Math.pow(next.value / last.value, x);
+	}
+	if (last.curve === 'target') {
+		return last.value + (lane.before - last.value) * Math.exp(-(time - last.time) / (last.constant ?? 1));
+	}
+	return last.value;
+}
+
+/**
+ * An endless plan heard from `at` seconds into it, as if it had been playing
+ * all along: each lane starts (at 0) from the value it has there, a ramp or a
+ * decay under way carries on, and everything after follows, `at` seconds
+ * earlier. A plan that always begins the same way (the first wave rising, the
+ * first bowl struck) would otherwise open the same way every time, with its
+ * level in the first seconds set by that opening rather than by the music's
+ * own average. Lanes are looked ahead at most `lookAhead` seconds for the end
+ * of a ramp under way; none is longer.
+ */
+export function* joinedAt(cues: Iterator<Cue>, at: Seconds, lookAhead: Seconds = HORIZON): Generator<Cue, void> {
+	const lanes = new Map<string, Lane>();
+	const carried: Point[] = [];
+	const ahead: Cue[] = [];
+	const noteNext = (point: Point): void => {
+		const lane = lanes.get(point.target);
+		if (lane && !lane.next) lane.next = point;
+	};
+	let next = cues.next();
+	// A cue's points are never before its time, so every point before `at` is in a cue before it.
+	for (; next.done !== true && next.value.time < at; next = cues.next()) {
+		for (const point of next.value.points) {
+			if (point.time >= at) {
+				carried.push(point);
+				noteNext(point);
+				continue;
+			}
+			const lane = lanes.get(point.target);
+			const before = lane ? laneValue(lane, point.time, point) : 0;
+			lanes.set(point.target, { last: point, before });
+		}
+	}
+	while (next.done !== true && next.value.time < at + lookAhead && [...lanes.values()].some((lane) => !lane.next)) {
+		ahead.push(next.value);
+		for (const point of next.value.points) noteNext(point);
+		next = cues.next();
+	}
+	const shift = (point: Point): Point => ({ ...point, time: point.time - at });
+	const start: Point[] = [];
+	for (const [target, lane] of lanes) {
+		start.push({ target, time: 0, value: laneValue(lane, at, lane.next), curve: 'set' });
+		const { last } = lane;
+		if (last.curve === 'target') start.push({ ...last, time: 0 });
+	}
+	yield { time: 0, points: [...start, ...carried.map(shift)] };
+	for (const cue of ahead) yield { time: cue.time - at, points: cue.points.map(shift) };
+	for (; next.done !== true; next = cues.next())
+		yield { time: next.value.time - at, points: next.value.points.map(shift) };
 }
 
 /** Equal temperament, A4 = 440 Hz. */
@@ -317,11 +399,16 @@ export interface PadVoice {
 	readonly side: 'left' | 'centre' | 'right';
 }
 
-/** Bass, four upper voices, air. Voices enter one by one: the texture widens over the first minutes. */
+/**
+ * Bass, four upper voices, air. The first three sound from the start, rising with the soundscape's
+ * own fade-in: the music engine begins its crossfade when FADE_IN is over, so a voice still rising
+ * then would stack a second fade on it (with 6–8 s entries the pads came in 5 dB under their level).
+ * The others enter one by one: the texture widens over the first minutes.
+ */
 export const PAD_VOICES: readonly PadVoice[] = [
-	{ level: 0.3, entry: [0, 0], entryFade: 6, side: 'centre' },
-	{ level: 0.2, entry: [0, 0], entryFade: 6, side: 'left' },
-	{ level: 0.2, entry: [0, 0], entryFade: 8, side: 'right' },
+	{ level: 0.3, entry: [0, 0], entryFade: FADE_IN, side: 'centre' },
+	{ level: 0.2, entry: [0, 0], entryFade: FADE_IN, side: 'left' },
+	{ level: 0.2, entry: [0, 0], entryFade: FADE_IN, side: 'right' },
 	{ level: 0.14, entry: [20, 40], entryFade: 16, side: 'left' },
 	{ level: 0.14, entry: [45, 80], entryFade: 16, side: 'right' },
 	{ level: 0.06, entry: [90, 150], entryFade: 20, side: 'centre' }
@@ -984,7 +1071,8 @@ function bowls(kit: Kit): void {
 			params[`bowl${slot}.${part}.frequency`] = oscillator.frequency;
 		}
 	}
-	kit.cues(bowlScore(kit.seed), params);
+	// Joined part-way, so the first strike comes as any other does, not always 3–6 s in; a bowl may still be ringing.
+	kit.cues(joinedAt(bowlScore(kit.seed), kit.random.derive('bowls.join').range(...JOIN_WITHIN)), params);
 }
 
 function sea(kit: Kit): void {
@@ -1007,7 +1095,8 @@ function sea(kit: Kit): void {
 	const rumbleFilter = kit.filter('lowpass', 320, -3);
 	const rumbleAmp = kit.gain(0.3);
 	rumbleSource.chain(rumbleFilter, rumbleAmp, kit.output);
-	kit.cues(seaScore(kit.seed), {
+	// Joined part-way, so the sea is already moving when it comes in, not always on a wave that crests as it arrives.
+	kit.cues(joinedAt(seaScore(kit.seed), kit.random.derive('sea.join').range(...JOIN_WITHIN)), {
 		'surf.gain': surfAmp.gain,
 		'surf.frequency': surfFilter.frequency,
 		'surf.pan': surfPan.pan,
