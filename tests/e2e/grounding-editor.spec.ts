@@ -299,7 +299,7 @@ test('built-ins are duplicated to adapt; scripts are exported, imported (bad fil
 }) => {
 	await page.goto('/grounding/');
 	await expect(page.getByRole('heading', { name: 'Built into Grounded' })).toBeVisible();
-	await page.getByRole('button', { name: 'Duplicate “The weight of the body” to adapt' }).click();
+	await page.getByRole('button', { name: 'Duplicate to adapt “The weight of the body”' }).click();
 	await expect(page.getByRole('heading', { level: 1, name: 'Edit grounding script' })).toBeVisible();
 	await expect(page.getByLabel('Title')).toHaveValue('The weight of the body (my version)');
 	await expect(page.getByRole('list', { name: 'Steps' }).getByRole('listitem')).toHaveCount(7);

@@ -58,7 +58,7 @@ test('an own playlist of imported music: made, reordered, checked, saved, played
 	expect(await itemNames(arrival)).toEqual(['Warm drone (generated)', 'Blue hour', 'Low tide']);
 
 	// By keyboard: Alt+↑ on a track's control moves it up, and focus stays with it.
-	await arrival.getByRole('button', { name: 'Move “Low tide” up' }).focus();
+	await arrival.getByRole('button', { name: 'Up (“Low tide”)' }).focus();
 	await page.keyboard.press('Alt+ArrowUp');
 	expect(await itemNames(arrival)).toEqual(['Warm drone (generated)', 'Low tide', 'Blue hour']);
 	await expect(page.locator('#item-arrival-1')).toBeFocused();
@@ -143,7 +143,7 @@ test('an own playlist of imported music: made, reordered, checked, saved, played
 
 	// A curated playlist duplicated to adapt; then the own playlist deleted, undone, deleted.
 	await page.goto('/playlists/');
-	await page.getByRole('button', { name: 'Duplicate “Closing and grounding” to adapt' }).click();
+	await page.getByRole('button', { name: 'Duplicate to adapt “Closing and grounding”' }).click();
 	await expect(page.getByLabel('Title')).toHaveValue('Closing and grounding (my version)');
 	await page.getByRole('link', { name: '← All session playlists' }).click();
 	const own = page.getByRole('region', { name: 'Your playlists' });
