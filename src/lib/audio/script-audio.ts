@@ -498,7 +498,7 @@ export class ScriptAudio {
 	}
 
 	#systemVoice(): SpeechSynthesisVoice | null {
-		return chosenVoice(this.#voices, this.#settings.voiceURI);
+		return chosenVoice(this.#voices, this.#settings.voiceId);
 	}
 
 	async #loadVoices(): Promise<void> {

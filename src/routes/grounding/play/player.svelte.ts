@@ -18,6 +18,7 @@ import {
 	DEFAULT_VOICE_SETTINGS,
 	VOICE_SETTINGS_KEY,
 	parseVoiceSettings,
+	voiceIdOf,
 	type VoiceMode,
 	type VoiceSettings
 } from '$lib/audio/voice-settings';
@@ -55,7 +56,8 @@ export type PlayerStatus = 'loading' | 'missing' | 'ready' | 'resumable' | 'star
 
 /** A system voice as the page lists it. */
 export interface VoiceChoice {
-	readonly voiceURI: string;
+	/** Unique in the list (see `voiceIdOf`): engines may list several voices under one voiceURI. */
+	readonly id: string;
 	readonly label: string;
 }
 
@@ -280,8 +282,8 @@ export class PlayerState {
 		this.#saveVoice({ ...this.voice, mode });
 	}
 
-	setSystemVoice(voiceURI: string): void {
-		this.#saveVoice({ ...this.voice, voiceURI: voiceURI || null });
+	setSystemVoice(voiceId: string): void {
+		this.#saveVoice({ ...this.voice, voiceId: voiceId || null });
 	}
 
 	setRate(rate: number): void {
@@ -299,7 +301,7 @@ export class PlayerState {
 
 	async #loadVoices(): Promise<void> {
 		const voices = await systemVoices(navigator.onLine);
-		this.voices = voices.map((voice) => ({ voiceURI: voice.voiceURI, label: `${voice.name} (${voice.lang})` }));
+		this.voices = voices.map((voice) => ({ id: voiceIdOf(voice, voices), label: `${voice.name} (${voice.lang})` }));
 	}
 
 	// ——— the run ———
