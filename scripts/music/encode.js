@@ -8,6 +8,12 @@
 // `out_samplerate = in_samplerate` — which keeps 44.1 kHz at any bit rate. Everything else
 // (stereo mode, quality 3, no bit reservoir, which is broken in lamejs) stays as shipped.
 // Every encoded file's first frame header is checked for the expected rate and bit rate.
+//
+// lamejs writes no Xing/Info tag, so a player can learn the stream's length only by reading or
+// estimating through it. WebKitGTK (GStreamer) reports a duration of 0 at 'canplaythrough' for such
+// a file, then loses seeks and may stall; every other engine estimates. `withInfoTag` puts the tag
+// LAME itself writes for a constant-bit-rate file in front: one silent frame that says how many
+// frames and bytes follow, which every MP3 decoder reads (and skips) to know the length at once.
 
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -94,5 +100,50 @@ export function encodeMp3(Mp3Encoder, left, right, options = {}) {
 	if (frame.sampleRate !== sampleRate || frame.kbps !== kbps || frame.channels !== 2) {
 		throw new Error(`encoder wrote ${frame.sampleRate} Hz, ${frame.kbps} kbps, ${frame.channels} ch`);
 	}
-	return mp3;
+	return withInfoTag(mp3);
+}
+
+/** Bytes of one MPEG-1 Layer III frame: 144 × bit rate ÷ sample rate, plus the padding byte if set. */
+function frameBytes(/** @type {Uint8Array} */ mp3, /** @type {number} */ at) {
+	const b2 = mp3[at + 2] ?? 0;
+	const kbps = MPEG1_L3_KBPS[b2 >> 4] ?? 0;
+	const rate = MPEG1_RATES[(b2 >> 2) & 3] ?? 0;
+	if (kbps === 0 || rate === 0) throw new Error(`bad frame header at byte ${at}`);
+	return Math.floor((144 * kbps * 1000) / rate) + ((b2 >> 1) & 1);
+}
+
+/**
+ * The stream with an Info tag in front (the Xing header's constant-bit-rate name, as LAME writes
+ * it): a frame with the stream's own header, no padding and zeroed audio, whose side-information
+ * is followed by "Info", the flags for "frame count and byte count present", and those counts.
+ * @param {Uint8Array} mp3 a stream of MPEG-1 Layer III frames, stereo, starting at byte 0
+ * @returns {Uint8Array}
+ */
+export function withInfoTag(mp3) {
+	let frames = 0;
+	let at = 0;
+	while (at + 4 <= mp3.length) {
+		if (mp3[at] !== 0xff || ((mp3[at + 1] ?? 0) & 0xe0) !== 0xe0) throw new Error(`lost frame sync at byte ${at}`);
+		at += frameBytes(mp3, at);
+		frames += 1;
+	}
+	const header = mp3.subarray(0, 4);
+	const tag = new Uint8Array(
+		Math.floor(
+			(144 * (MPEG1_L3_KBPS[(header[2] ?? 0) >> 4] ?? 0) * 1000) / (MPEG1_RATES[((header[2] ?? 0) >> 2) & 3] ?? 1)
+		)
+	);
+	tag.set(header);
+	tag[2] = (tag[2] ?? 0) & ~0x02; // no padding byte
+	const view = new DataView(tag.buffer);
+	const SIDE_INFO_STEREO = 32; // bytes of MPEG-1 side information for two channels
+	const offset = 4 + SIDE_INFO_STEREO;
+	tag.set([0x49, 0x6e, 0x66, 0x6f], offset); // "Info"
+	view.setUint32(offset + 4, 0x0001 | 0x0002); // frames and bytes fields present
+	view.setUint32(offset + 8, frames);
+	view.setUint32(offset + 12, tag.length + mp3.length);
+	const out = new Uint8Array(tag.length + mp3.length);
+	out.set(tag);
+	out.set(mp3, tag.length);
+	return out;
 }

@@ -164,13 +164,13 @@ describe('TrackSources', () => {
 			kind: 'track',
 			key: 'arrival:0:0',
 			title: 'Harbour at First Light',
-			src: '/audio/curated/arrival-harbour-first-light.1ba98c1584a40f85.mp3',
+			src: '/audio/curated/arrival-harbour-first-light.3186f03e0f8878e4.mp3',
 			gainDb: 0,
 			durationSeconds: 205,
 			openingFade: 8.9,
 			closingFade: 6.9
 		});
-		expect(sources.formatOf('/audio/curated/arrival-harbour-first-light.1ba98c1584a40f85.mp3')).toEqual(['mp3']);
+		expect(sources.formatOf('/audio/curated/arrival-harbour-first-light.3186f03e0f8878e4.mp3')).toEqual(['mp3']);
 		expect(await sources.sourceOf({ kind: 'soundscape', soundscape: 'sea', seed: 4 }, 'g')).toEqual({
 			kind: 'soundscape',
 			key: 'g',

@@ -14,9 +14,11 @@
  */
 import { Howler, type Howl } from 'howler';
 
-/** The slice of a Howl's private state we read: its sounds and their html5 elements. */
+/** The slice of a Howl's private state we read: its sounds and their html5 elements, and its length. */
 interface HowlInternals {
 	readonly _sounds?: readonly { readonly _node?: unknown }[];
+	_duration?: number;
+	readonly _sprite?: Record<string, [number, number, boolean?]>;
 }
 
 /** What howler marks on an element it has unlocked (or taken from its pool of unlocked ones). */
@@ -62,4 +64,20 @@ export function withholdFromHowlerPool(isOurs: (element: HTMLMediaElement) => bo
  */
 export function spareFromUnlock(element: HTMLMediaElement): void {
 	(element as HTMLMediaElement & UnlockMark)._unlocked = true;
+}
+
+/**
+ * Tells howler how long an html5 sound really is. Howler reads the element's `duration` once, at its
+ * load, and its play() ends at once any sound asked to start at or past that length ("End the sound
+ * instantly if seek is at the end", howler 2.2.4). WebKitGTK reports a duration of 0 at that moment
+ * for an MP3 that reaches it through a service worker (the length is known only after a seek), so a
+ * track started past its opening swell ended before a sample played. The element still reports its
+ * own end with `ended`, which is what howler listens to for a whole-file sound.
+ */
+export function setHowlDuration(howl: Howl, seconds: number): void {
+	const internals = howl as unknown as HowlInternals;
+	if (!(seconds > 0)) return;
+	internals._duration = seconds;
+	const whole = internals._sprite?.__default;
+	if (whole) whole[1] = seconds * 1000;
 }

@@ -19,7 +19,7 @@ import type { Result } from '../result';
 import type { Seconds } from '../units';
 import { SUPERSEDED, type Deck } from './deck';
 import { GainFader } from './gain-fader';
-import { mediaElementOf, spareFromUnlock } from './howler-media';
+import { mediaElementOf, setHowlDuration, spareFromUnlock } from './howler-media';
 import { isAppleMobile } from '../platform/apple-mobile';
 import type { TrackSource } from './types';
 
@@ -32,6 +32,8 @@ const PROGRESS_TIMEOUT: Seconds = 2;
 const PROGRESS_POLL_MS = 15;
 /** Position between two element clock updates is extrapolated at most this far. */
 const MAX_EXTRAPOLATION: Seconds = 0.3;
+/** How long to wait for an element to learn its length (see `load`) before starting it from 0 instead. */
+const DURATION_WAIT: Seconds = 1.5;
 /** An offset this close to the end would leave nothing to fade in. */
 const END_MARGIN: Seconds = 1;
 
@@ -97,7 +99,8 @@ export class TrackDeck implements Deck {
 	#playing = false;
 	/** Bumped by every load and release, so a pending step can tell it is stale. */
 	#generation = 0;
-	#cancelPending: (() => void) | undefined;
+	/** Ends the pending step (load, start) as superseded, or with a reason. */
+	#cancelPending: ((reason?: string) => void) | undefined;
 	#anchorElementTime = -1;
 	#anchorClock: Seconds = 0;
 
@@ -188,6 +191,15 @@ export class TrackDeck implements Deck {
 		if (!isAppleMobile()) spareFromUnlock(element);
 		element.addEventListener('error', this.#onElementError);
 		howl.on('end', this.#onEnd);
+		if (!knowsDuration(element)) {
+			// WebKitGTK may not know an MP3's length at 'canplaythrough' (it reports 0, and learns it
+			// a moment later without an event); a seek then is lost, and howler, which took the 0,
+			// would end the sound on play. Wait a little for the length; without it, start at 0.
+			const known = await this.#untilDurationKnown(element, generation);
+			if (generation !== this.#generation) return { ok: false, reason: SUPERSEDED };
+			setHowlDuration(howl, known ? element.duration : (this.duration ?? Infinity));
+			if (!known) return OK;
+		}
 		const duration = this.duration ?? 0;
 		const start = Math.max(0, Math.min(offset, duration - END_MARGIN));
 		// Set before play(): howler starts an html5 sound at its seek position.
@@ -284,6 +296,11 @@ export class TrackDeck implements Deck {
 	}
 
 	readonly #onEnd = (): void => {
+		if (!this.#playing && this.#cancelPending) {
+			// Ended before it began: start() fails with the reason and lets the deck go itself.
+			this.#cancelPending(`“${this.#source?.title ?? 'The track'}” ended before it began to play.`);
+			return;
+		}
 		this.#playing = false;
 		this.#options.onEnded(this);
 	};
@@ -309,10 +326,24 @@ export class TrackDeck implements Deck {
 				if (this.#cancelPending === cancel) this.#cancelPending = undefined;
 				resolve(result);
 			};
-			const cancel = (): void => done({ ok: false, reason: SUPERSEDED });
+			const cancel = (reason: string = SUPERSEDED): void => done({ ok: false, reason });
 			const timer = setTimeout(() => done({ ok: false, reason: timeoutReason }), timeout * 1000);
 			this.#cancelPending = cancel;
 			attach(done);
+		});
+	}
+
+	/** Polls (no event tells) until the element knows its length, for up to DURATION_WAIT. */
+	#untilDurationKnown(element: HTMLMediaElement, generation: number): Promise<boolean> {
+		const deadline = performance.now() + DURATION_WAIT * 1000;
+		return new Promise((resolve) => {
+			const check = (): void => {
+				if (generation !== this.#generation) resolve(false);
+				else if (knowsDuration(element)) resolve(true);
+				else if (performance.now() > deadline) resolve(false);
+				else setTimeout(check, PROGRESS_POLL_MS);
+			};
+			check();
 		});
 	}
 
@@ -329,6 +360,10 @@ export class TrackDeck implements Deck {
 			check();
 		});
 	}
+}
+
+function knowsDuration(element: HTMLMediaElement): boolean {
+	return element.duration > 0 && Number.isFinite(element.duration);
 }
 
 /** A howler load error in words a therapist can act on. */

@@ -498,6 +498,8 @@ export class ConsoleState {
 					this.#nowPlays(record, source, at);
 					return;
 				}
+				// A pause, a stop or another play took over while this one loaded: it decides what plays now.
+				if (!result.ok && result.reason === SUPERSEDED) return;
 				this.#logEvent(
 					at,
 					'problem',
