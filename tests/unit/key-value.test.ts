@@ -1,7 +1,15 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, parseStoredSettings, type PacerSettings } from '../../src/lib/breath/settings';
-import { indexedDbBackend, memoryBackend, StoredValue, type KeyValueBackend } from '../../src/lib/storage/key-value';
+import {
+	blobsAsBytes,
+	bytesAsBlobs,
+	containsBlob,
+	indexedDbBackend,
+	memoryBackend,
+	StoredValue,
+	type KeyValueBackend
+} from '../../src/lib/storage/key-value';
 
 const custom: PacerSettings = { ...DEFAULT_SETTINGS, pattern: 'box', cueSet: 'chimes', volume: 0.4 };
 
@@ -81,5 +89,50 @@ describe('copyOfMyData', () => {
 			'imported-track-file:0123456789abcdef':
 				'Imported audio file (1234 bytes): kept on this device, not copied into this file.'
 		});
+	});
+});
+
+describe('Blobs where IndexedDB will not keep them', () => {
+	it('keeps a Blob as its bytes and gives it back as a Blob of the same type', async () => {
+		const wav = new Blob([new Uint8Array([82, 73, 70, 70, 1, 2, 3])], { type: 'audio/wav' });
+		const value = { version: 1, takes: [{ step: 'a', wav }], note: 'kept' };
+		expect(containsBlob(value)).toBe(true);
+		const asBytes = await blobsAsBytes(value);
+		expect(containsBlob(asBytes)).toBe(false);
+		const back = bytesAsBlobs(structuredClone(asBytes)) as typeof value;
+		expect(back.note).toBe('kept');
+		const restored = back.takes[0]!.wav;
+		expect(restored).toBeInstanceOf(Blob);
+		expect(restored.type).toBe('audio/wav');
+		expect([...new Uint8Array(await restored.arrayBuffer())]).toEqual([82, 73, 70, 70, 1, 2, 3]);
+	});
+
+	it('leaves values without Blobs as they are', async () => {
+		const settings = { ...custom };
+		expect(containsBlob(settings)).toBe(false);
+		expect(bytesAsBlobs(settings)).toBe(settings);
+		expect(await blobsAsBytes(settings)).toEqual(settings);
+	});
+
+	it('stores a value with a Blob through the app’s backend where Blobs are refused, and reads the Blob back', async () => {
+		// As WebKit does in an ephemeral session: any write that holds a Blob fails.
+		const put = IDBObjectStore.prototype.put;
+		IDBObjectStore.prototype.put = function (value: unknown, key?: IDBValidKey) {
+			if (containsBlob(value)) throw new DOMException('Blobs are not kept here', 'DataCloneError');
+			return put.call(this, value, key);
+		};
+		const backend = indexedDbBackend();
+		const clip = { version: 1, wav: new Blob([new Uint8Array([1, 2, 3, 4])], { type: 'audio/wav' }) };
+		try {
+			await backend.set('voice-clip:test', clip);
+		} finally {
+			IDBObjectStore.prototype.put = put;
+		}
+		const read = (await backend.get('voice-clip:test')) as typeof clip;
+		expect(read.wav).toBeInstanceOf(Blob);
+		expect(read.wav.type).toBe('audio/wav');
+		expect(read.wav.size).toBe(4);
+		const listed = new Map(await backend.entries());
+		expect((listed.get('voice-clip:test') as typeof clip).wav).toBeInstanceOf(Blob);
 	});
 });

@@ -39,11 +39,74 @@ async function withRetry<T>(run: (s: UseStore) => Promise<T>): Promise<T> {
 	}
 }
 
+/** Marks a Blob kept as its bytes (see `blobsAsBytes`). */
+const BLOB_BYTES = 'grounded:blob-bytes';
+
+interface BlobBytes {
+	readonly [BLOB_BYTES]: true;
+	readonly type: string;
+	readonly bytes: ArrayBuffer;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+	if (typeof value !== 'object' || value === null) return false;
+	const prototype: unknown = Object.getPrototypeOf(value);
+	return prototype === Object.prototype || prototype === null;
+}
+
+function isBlobBytes(value: unknown): value is BlobBytes {
+	return isPlainObject(value) && value[BLOB_BYTES] === true && value.bytes instanceof ArrayBuffer;
+}
+
+/** Whether `value` holds a Blob anywhere in its plain objects and arrays. */
+export function containsBlob(value: unknown): boolean {
+	if (value instanceof Blob) return true;
+	if (Array.isArray(value)) return value.some(containsBlob);
+	return isPlainObject(value) && Object.values(value).some(containsBlob);
+}
+
+/**
+ * A copy of `value` with every Blob in it kept as its bytes. WebKit refuses a whole IndexedDB write
+ * that holds a Blob in an ephemeral session (a private window, and WebKitGTK under automation),
+ * while it keeps an ArrayBuffer anywhere; `bytesAsBlobs` turns the copy back.
+ */
+export async function blobsAsBytes(value: unknown): Promise<unknown> {
+	if (value instanceof Blob) return { [BLOB_BYTES]: true, type: value.type, bytes: await value.arrayBuffer() };
+	if (Array.isArray(value)) return Promise.all(value.map(blobsAsBytes));
+	if (!isPlainObject(value)) return value;
+	const copy: Record<string, unknown> = {};
+	for (const [key, inner] of Object.entries(value)) copy[key] = await blobsAsBytes(inner);
+	return copy;
+}
+
+/** `value` as it was before `blobsAsBytes`: its kept bytes are Blobs again. Anything else is left as it is. */
+export function bytesAsBlobs(value: unknown): unknown {
+	if (isBlobBytes(value)) return new Blob([value.bytes], { type: value.type });
+	if (Array.isArray(value))
+		return value.some((inner) => bytesAsBlobs(inner) !== inner) ? value.map(bytesAsBlobs) : value;
+	if (!isPlainObject(value)) return value;
+	let copy: Record<string, unknown> | undefined;
+	for (const [key, inner] of Object.entries(value)) {
+		const restored = bytesAsBlobs(inner);
+		if (restored !== inner) (copy ??= { ...value })[key] = restored;
+	}
+	return copy ?? value;
+}
+
 const sharedBackend: KeyValueBackend = {
-	get: (key) => withRetry((s) => get(key, s)),
-	set: (key, value) => withRetry((s) => set(key, value, s)),
+	get: async (key) => bytesAsBlobs(await withRetry((s) => get(key, s))),
+	set: async (key, value) => {
+		try {
+			await withRetry((s) => set(key, value, s));
+		} catch (error) {
+			if (isQuotaError(error) || !containsBlob(value)) throw error;
+			const asBytes = await blobsAsBytes(value);
+			await withRetry((s) => set(key, asBytes, s));
+		}
+	},
 	delete: (key) => withRetry((s) => del(key, s)),
-	entries: () => withRetry((s) => entries<string, unknown>(s))
+	entries: async () =>
+		(await withRetry((s) => entries<string, unknown>(s))).map(([key, value]) => [key, bytesAsBlobs(value)])
 };
 
 /** The app's IndexedDB store. Every caller shares one connection. */
