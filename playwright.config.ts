@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import type { EngineWorkerFixtures } from './tests/engines/fixtures';
 import { chromiumArgs, chromiumExecutable } from './scripts/browser.js';
 
 // setOffline alone did not cut a service worker's own requests in older Playwright
@@ -8,10 +9,20 @@ process.env.PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS = '1';
 
 const port = 4173;
 
-export default defineConfig({
-	testDir: 'tests/e2e',
+/** The journeys that must hold in every engine (tests/engines), one project per engine. */
+const engineProject = (name: string, engineName: EngineWorkerFixtures['engineName']) => ({
+	name,
+	testDir: 'tests/engines',
+	use: { engineName },
+	// One browser per engine at a time: each journey listens to its own PulseAudio sink in real time.
+	workers: 1
+});
+
+export default defineConfig<object, EngineWorkerFixtures>({
 	fullyParallel: false,
-	workers: 1,
+	// Firefox and WebKit run side by side, each in its own worker; scripts/e2e.mjs runs them after
+	// the Chromium suite, not beside it (see there).
+	workers: 2,
 	forbidOnly: !!process.env.CI,
 	retries: process.env.CI ? 1 : 0,
 	reporter: 'list',
@@ -24,6 +35,15 @@ export default defineConfig({
 			args: chromiumArgs
 		}
 	},
+	projects: [
+		// Chromium's own suite, recorded inside the page by the audio tap (tests/support/audio-tap.ts).
+		{ name: 'chromium', testDir: 'tests/e2e', workers: 1 },
+		// The same journeys in Chromium through PulseAudio: what the bench measures (npm test runs
+		// Chromium's own suite instead; run this one with --project chromium-engine).
+		engineProject('chromium-engine', 'chromium'),
+		engineProject('firefox', 'firefox'),
+		engineProject('webkit', 'webkit')
+	],
 	webServer: {
 		command: `npx vite preview --port ${port} --strictPort`,
 		url: `http://localhost:${port}`,

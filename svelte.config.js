@@ -19,9 +19,10 @@ const config = {
 			config: (tsconfig) => {
 				tsconfig.include.push(
 					'../bench/**/*.ts',
-					'../playwright.config.ts',
+					'../playwright*.config.ts',
 					'../vitest.bench.config.ts',
-					'../scripts/**/*.js'
+					'../scripts/**/*.js',
+					'../scripts/**/*.ts'
 				);
 			}
 		}

@@ -9,6 +9,9 @@
 // offline through its service worker (scripts/bench-offline.mjs); 200 MB of MP3s imported
 // on the “Your music” page (scripts/bench-import.mjs); a grounding script played through
 // (scripts/bench-grounding.mjs).
+// Cross-engine part: the core journeys in Chromium, Firefox ESR and WebKitGTK, one engine at a
+// time, recorded at a PulseAudio sink (bench/engines.journeys.ts): figures prefixed `chromium_`,
+// `firefox_` and `webkit_`.
 // Expects a fresh build (npm run bench builds first).
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
@@ -37,6 +40,20 @@ if (offline.status !== 0) {
 	process.exit(1);
 }
 for (const file of inBrowserResults) print(JSON.parse(readFileSync(file, 'utf8')));
+
+const engines = ['chromium', 'firefox', 'webkit'];
+for (const engine of engines) rmSync(`bench-results/engines-${engine}.json`, { force: true });
+const journeys = spawnSync('npx', ['playwright', 'test', '--config', 'playwright.bench.config.ts'], {
+	encoding: 'utf8'
+});
+for (const engine of engines) {
+	try {
+		print(JSON.parse(readFileSync(`bench-results/engines-${engine}.json`, 'utf8')));
+	} catch {
+		console.log(`${engine}_journeys: failed (see below)`);
+	}
+}
+if (journeys.status !== 0) console.error(journeys.stdout, journeys.stderr);
 
 const server = spawn('npx', ['vite', 'preview', '--port', String(port), '--strictPort'], { stdio: 'ignore' });
 try {

@@ -1,11 +1,13 @@
 // Takes screenshots of each page of the built app, for the README and for
-// looking at what we build. Needs the app served: `npm run preview` in another shell.
+// looking at what we build. Serves build/ itself, unless BASE_URL names a running app.
 //   node scripts/screenshots.mjs [outDir]
 import { mkdirSync } from 'node:fs';
 import { chromium } from 'playwright';
+import { startStaticServer } from '../tests/support/static-server.js';
 import { chromiumArgs, chromiumExecutable } from './browser.js';
 
-const base = process.env.BASE_URL ?? 'http://localhost:4173';
+const host = process.env.BASE_URL ? undefined : await startStaticServer({ root: 'build' });
+const base = process.env.BASE_URL ?? host?.url ?? '';
 const out = process.argv[2] ?? 'docs';
 mkdirSync(out, { recursive: true });
 
@@ -74,3 +76,4 @@ for (const shot of shots) {
 	console.log(`${out}/${shot.name}.png`);
 }
 await browser.close();
+await host?.close();

@@ -9,7 +9,14 @@
 //   await page.goto(`${host.url}/session/`);
 //   host.changeWorker((source) => source.replaceAll(version, `${version}-next`)); // a new deployment
 //   host.stats.audioBytes; // audio sent since start
+//   host.setOffline(true); // the network is gone: every connection is refused until setOffline(false)
+//   host.failures(); // requests answered with an error status, e.g. ['404 /missing.js']
 //   await host.close();
+//
+// `extra` serves files the build does not have (the cross-engine harness's error recorder and its
+// baseline page) under their own paths, and `injectIntoHtml` adds script tags to every page served,
+// the way a test runner's init script would, so that errors during a page's first load are caught
+// in engines whose drivers have no init scripts (WebKitWebDriver speaks classic WebDriver only).
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, normalize } from 'node:path';
@@ -26,7 +33,10 @@ const TYPES = {
 	'.webmanifest': 'application/manifest+json',
 	'.mp3': 'audio/mpeg',
 	'.wav': 'audio/wav',
-	'.txt': 'text/plain; charset=utf-8'
+	'.txt': 'text/plain; charset=utf-8',
+	'.m4a': 'audio/mp4',
+	'.ogg': 'audio/ogg',
+	'.flac': 'audio/flac'
 };
 
 /**
@@ -37,20 +47,36 @@ const TYPES = {
  * @property {{ audioBytes: number, audioRequests: string[] }} stats Bytes of /audio/ files sent
  *   (bodies only) and each audio request as `path range`, since start or the last `resetStats`.
  * @property {() => void} resetStats
+ * @property {(offline: boolean) => void} setOffline While offline, every connection is closed at once
+ *   and no request is answered, as when the network is gone (not a 404: the browser sees a failure).
+ * @property {() => string[]} failures Requests answered with an error status (400 or above) since
+ *   start or the last `resetStats`, as `status path`.
  * @property {() => Promise<void>} close
  */
 
 /**
- * @param {{ root: string, port?: number }} options
+ * @param {{ root: string, port?: number, extra?: Record<string, string>, injectIntoHtml?: string[] }} options
+ *   `extra`: URL path → file on disk, served as they are. `injectIntoHtml`: script paths added at
+ *   the top of every HTML page's head.
  * @returns {Promise<StaticServer>}
  */
-export async function startStaticServer({ root, port = 0 }) {
+export async function startStaticServer({ root, port = 0, extra = {}, injectIntoHtml = [] }) {
 	const siteHeaders = readSiteHeaders(root);
+	const injection = injectIntoHtml.map((src) => `<script src="${src}"></script>`).join('');
+	let offline = false;
+	/** @type {Set<import('node:net').Socket>} */
+	const sockets = new Set();
+	/** @type {string[]} */
+	const failures = [];
 	/** @type {((source: string) => string) | null} */
 	let workerTransform = null;
 	const stats = { audioBytes: 0, audioRequests: /** @type {string[]} */ ([]) };
 
 	const server = createServer((request, response) => {
+		if (offline) {
+			request.socket.destroy();
+			return;
+		}
 		const url = new URL(request.url ?? '/', 'http://localhost');
 		let path;
 		try {
@@ -58,8 +84,14 @@ export async function startStaticServer({ root, port = 0 }) {
 		} catch {
 			path = url.pathname;
 		}
-		const file = normalize(join(root, path));
-		if (!file.startsWith(normalize(root)) || (request.method !== 'GET' && request.method !== 'HEAD')) {
+		response.on('finish', () => {
+			if (response.statusCode >= 400) failures.push(`${response.statusCode} ${path}`);
+		});
+		const file = extra[path] ?? normalize(join(root, path));
+		if (
+			(!extra[path] && !file.startsWith(normalize(root))) ||
+			(request.method !== 'GET' && request.method !== 'HEAD')
+		) {
 			response.writeHead(400).end();
 			return;
 		}
@@ -84,8 +116,10 @@ export async function startStaticServer({ root, port = 0 }) {
 			path.startsWith('/_app/immutable/') ? 'public, max-age=31536000, immutable' : 'no-cache'
 		);
 
-		if (path === '/service-worker.js' && workerTransform) {
-			const body = workerTransform(readFileSync(target, 'utf8'));
+		const html = extname(target) === '.html' && injection !== '';
+		if ((path === '/service-worker.js' && workerTransform) || html) {
+			const source = readFileSync(target, 'utf8');
+			const body = html ? source.replace(/<head>/i, `<head>${injection}`) : (workerTransform?.(source) ?? source);
 			response.writeHead(200, { 'content-length': Buffer.byteLength(body) });
 			response.end(request.method === 'HEAD' ? undefined : body);
 			return;
@@ -124,6 +158,14 @@ export async function startStaticServer({ root, port = 0 }) {
 		stream.pipe(response);
 	});
 
+	server.on('connection', (socket) => {
+		if (offline) {
+			socket.destroy();
+			return;
+		}
+		sockets.add(socket);
+		socket.on('close', () => sockets.delete(socket));
+	});
 	await new Promise((resolve) => server.listen(port, 'localhost', () => resolve(undefined)));
 	const address = server.address();
 	const actualPort = typeof address === 'object' && address ? address.port : port;
@@ -136,7 +178,13 @@ export async function startStaticServer({ root, port = 0 }) {
 		resetStats: () => {
 			stats.audioBytes = 0;
 			stats.audioRequests.length = 0;
+			failures.length = 0;
 		},
+		setOffline: (value) => {
+			offline = value;
+			if (offline) for (const socket of sockets) socket.destroy();
+		},
+		failures: () => [...failures],
 		close: () =>
 			new Promise((resolve) => {
 				server.closeAllConnections();

@@ -29,5 +29,25 @@ export function wav(frequency: number, seconds = 1, sampleRate = 22_050): Buffer
 	return Buffer.concat([header, data]);
 }
 
+/** A mono 32-bit float WAV of `samples`, to listen to (or measure) what a test recorded. */
+export function floatWav(samples: Float32Array, sampleRate: number): Buffer {
+	const header = Buffer.alloc(44);
+	const bytes = samples.length * 4;
+	header.write('RIFF', 0, 'ascii');
+	header.writeUInt32LE(36 + bytes, 4);
+	header.write('WAVE', 8, 'ascii');
+	header.write('fmt ', 12, 'ascii');
+	header.writeUInt32LE(16, 16);
+	header.writeUInt16LE(3, 20); // IEEE float
+	header.writeUInt16LE(1, 22);
+	header.writeUInt32LE(sampleRate, 24);
+	header.writeUInt32LE(sampleRate * 4, 28);
+	header.writeUInt16LE(4, 32);
+	header.writeUInt16LE(32, 34);
+	header.write('data', 36, 'ascii');
+	header.writeUInt32LE(bytes, 40);
+	return Buffer.concat([header, Buffer.from(samples.buffer, samples.byteOffset, bytes)]);
+}
+
 /** A file for Playwright's setInputFiles. */
 export const file = (name: string, buffer: Buffer, mimeType = 'audio/wav') => ({ name, mimeType, buffer });

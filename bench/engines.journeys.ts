@@ -1,0 +1,67 @@
+/**
+ * The cross-engine half of `npm run bench`: the core journeys (tests/engines/journeys.ts) in
+ * Chromium, Firefox ESR and WebKitGTK, one engine at a time, recorded at each one's PulseAudio sink.
+ * Writes bench-results/engines-<engine>.json with, for `<engine>_`:
+ *
+ * - routes_ok (pages whose heading appeared, of all), js_errors (in every page of every journey here);
+ * - cue_interval_error_max_ms: a minute of coherent breathing (5.5 a minute, soft tones), each
+ *   interval between heard onsets against the plan's; cue_interval_baseline_max_ms: the same for a
+ *   bare page that beeps on the audio clock at the same period (the engine's own jitter);
+ * - track_jumps, track_jump_max_ms: the console's first track heard against its own file;
+ * - session_first_track_played (1 when it was the curated track, not a fallback),
+ *   session_first_sound_ms (tap to the first sample above −60 dBFS, with up to ~20 ms of capture
+ *   latency and the 150 ms PulseAudio buffer each browser is given);
+ * - crossfade_silence_max_ms: the longest stretch under −50 dBFS (10 ms pieces) in the dose, next
+ *   piece and back-a-piece crossfades.
+ *
+ * Run by scripts/bench.mjs through playwright.bench.config.ts.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { expect, test } from '../tests/engines/fixtures';
+import { baselineCues, COHERENT_MINUTE, consoleSession, pacerCues, visitEveryRoute } from '../tests/engines/journeys';
+
+test.describe.configure({ timeout: 600_000 });
+
+const round = (value: number, digits = 2): number => Math.round(value * 10 ** digits) / 10 ** digits;
+
+test('the journeys measured', async ({ rig, listen }) => {
+	const name = rig.engine.name;
+	const errors: string[] = [];
+	const inTab = async <T>(journey: (tab: Awaited<ReturnType<typeof rig.engine.newPage>>) => Promise<T>) => {
+		rig.server.resetStats();
+		const tab = await rig.engine.newPage(rig.server.url);
+		try {
+			return await journey(tab);
+		} finally {
+			errors.push(...(await tab.errors().catch(() => [])));
+			await tab.close();
+		}
+	};
+
+	const routes = await inTab((tab) => visitEveryRoute(tab, rig));
+	const cues = await inTab((tab) => pacerCues(tab, listen, COHERENT_MINUTE));
+	const period = 60 / 5.5 / 2;
+	const baseline = await inTab((tab) => baselineCues(tab, listen, period, cues.planned.length));
+	const session = await inTab((tab) => consoleSession(tab, listen));
+
+	const max = (values: readonly number[]) => (values.length > 0 ? Math.max(...values) : Number.NaN);
+	const figures = {
+		[`${name}_version`]: rig.engine.version,
+		[`${name}_routes_ok`]: `${routes.loaded}/${routes.routes}`,
+		[`${name}_js_errors`]: errors.length,
+		[`${name}_cue_interval_error_max_ms`]: round(max(cues.intervalErrorsMs)),
+		[`${name}_cue_interval_baseline_max_ms`]: round(max(baseline.intervalErrorsMs)),
+		[`${name}_cue_onsets_heard`]: `${cues.onsets.length}/${cues.planned.length}`,
+		[`${name}_track_jumps`]: session.jumps.length,
+		[`${name}_track_jump_max_ms`]: round(max(session.jumps.map((jump) => Math.abs(jump.shift))) || 0, 1),
+		[`${name}_session_first_track_played`]: session.firstLine === `Playing: ${session.firstTrackTitle}` ? 1 : 0,
+		[`${name}_session_first_sound_ms`]:
+			session.firstSoundSeconds === null ? 'none' : Math.round(session.firstSoundSeconds * 1000),
+		[`${name}_crossfade_silence_max_ms`]: round(max(session.transitionQuietMs), 0)
+	};
+	mkdirSync('bench-results', { recursive: true });
+	writeFileSync(`bench-results/engines-${name}.json`, JSON.stringify(figures, null, '\t'));
+	// What went wrong is worth reading with the figures.
+	if (errors.length > 0) writeFileSync(`bench-results/engines-${name}-errors.txt`, errors.join('\n'));
+	expect(routes.routes).toBeGreaterThan(0);
+});
