@@ -2,10 +2,11 @@
  * One-shot chimes on the cue engine's live context, heard by the same audio
  * tap the end-to-end tests use: each strikes at the exact audio-clock time it
  * was given, a cancelled one never sounds, a ringing one fades out when
- * cancelled, and every one is released.
+ * cancelled, and every one is released. Nothing strikes in a new context's
+ * first second (its warm-up).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CueEngine } from '../../src/lib/audio/cue-engine';
+import { CueEngine, WARM_UP } from '../../src/lib/audio/cue-engine';
 import { STOP_FADE } from '../../src/lib/audio/cue-run';
 import type { Seconds } from '../../src/lib/units';
 import { DEFAULT_TAP_OPTIONS, TAP_PROCESSOR_SOURCE, audioTapInitScript } from '../support/audio-tap-browser.js';
@@ -26,6 +27,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let engine: CueEngine;
 let tap: TapEntry;
+/** Where a chime asked for at once, as the engine was made, was placed; and the clock then. */
+let earliest: { at: Seconds; askedAt: Seconds };
 
 /** Waits until the tap has analysed the output up to `time`. */
 async function recorded(time: Seconds): Promise<void> {
@@ -50,6 +53,11 @@ beforeAll(async () => {
 	// Before Tone loads, so that the cue engine's context is tapped (the page would get this as an init script).
 	audioTapInitScript({ ...DEFAULT_TAP_OPTIONS, processorSource: TAP_PROCESSOR_SOURCE, moduleUrls: [] });
 	engine = await CueEngine.create(1);
+	const askedAt = engine.now;
+	const early = engine.scheduleChime(askedAt);
+	earliest = { at: early.at, askedAt };
+	early.cancel();
+	await engine.untilWarm();
 	const open = tapContexts().filter((entry) => entry.context.state !== 'closed');
 	expect(open).toHaveLength(1);
 	tap = open[0]!;
@@ -61,6 +69,12 @@ afterAll(async () => {
 });
 
 describe('CueEngine.scheduleChime', () => {
+	it('places nothing in a new context’s first second, and says when that has passed', () => {
+		expect(earliest.askedAt).toBeLessThan(WARM_UP / 2);
+		expect(earliest.at).toBeGreaterThanOrEqual(WARM_UP - 0.01);
+		expect(engine.now).toBeGreaterThanOrEqual(WARM_UP - 0.01);
+	});
+
 	it('strikes at the exact audio-clock time given; a chime cancelled before it strikes never sounds', async () => {
 		const at = engine.now + 0.6;
 		const chime = engine.scheduleChime(at);

@@ -95,8 +95,9 @@ test('each tone starts where the timeline says, within 3 ms', async ({ page }) =
 	expect(click).toBeDefined();
 	const delay: Milliseconds = (await heardAt(page, id, first)) - click!.timeStamp;
 	test.info().annotations.push({ type: 'click to first onset heard', description: `${delay.toFixed(1)} ms` });
-	expect(delay).toBeGreaterThan(0);
-	expect(delay).toBeLessThan(1000);
+	// The first cue waits out the new context's first second (WARM_UP in cue-engine.ts), then comes at once.
+	expect(delay).toBeGreaterThan(1000);
+	expect(delay).toBeLessThan(2000);
 
 	// Partway, in the silent hold of the second breath (position 9): three tones so far, no more.
 	await waitForRecorded(page, id, first + 9);

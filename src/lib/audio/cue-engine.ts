@@ -23,6 +23,14 @@ import { loadTone, type ToneLib } from './tone';
 
 /** Lead time before the first cue, so that it is never scheduled in the past. */
 const START_LEAD: Seconds = 0.25;
+/**
+ * Nothing is scheduled in a context's first second of running. An output that has just started
+ * may not play it faithfully: WebKitGTK's GStreamer output began 76 ms into the first cue and then
+ * left a 60–80 ms gap about 0.7 s after the context started (recorded at the output, on a busy
+ * machine), and a phone's audio route takes its time to come up too. A calm second after Begin
+ * costs nothing; a first cue with its start cut off is a click.
+ */
+export const WARM_UP: Seconds = 1;
 /** Volume changes glide over about this long rather than jump. */
 const VOLUME_GLIDE: Seconds = 0.06;
 /** A chime asked for in the past (a late caller) strikes this soon instead. */
@@ -59,6 +67,12 @@ export class CueEngine {
 	readonly #activity = `cues-${(engineCount += 1)}`;
 	#liveRuns = 0;
 	readonly #onWake = (): void => void this.wake();
+	/** Context time before which nothing is scheduled: see WARM_UP. */
+	#warmUntil: Seconds;
+	readonly #onStateChange = (): void => {
+		if (this.#context.state === 'running') this.#warmUntil = this.#context.currentTime + WARM_UP;
+		void this.wake();
+	};
 	#chimes = 0;
 
 	private constructor(tone: ToneLib, volume: number) {
@@ -72,8 +86,9 @@ export class CueEngine {
 		this.#master = new tone.Gain({ context: this.#context, gain: volumeToGain(volume) });
 		this.#mediaElement = isAppleMobile() ? this.#routeThroughMediaElement() : undefined;
 		if (!this.#mediaElement) this.#master.connect(this.#context.destination);
+		this.#warmUntil = this.#context.currentTime + WARM_UP;
 		document.addEventListener('visibilitychange', this.#onWake);
-		this.#context.rawContext.addEventListener('statechange', this.#onWake);
+		this.#context.rawContext.addEventListener('statechange', this.#onStateChange);
 	}
 
 	/**
@@ -94,9 +109,14 @@ export class CueEngine {
 	 * iOS silences Web Audio alone when the screen locks; an <audio> element
 	 * playing a MediaStream of our output keeps it alive (generativefm/play,
 	 * destination-audio-element). Not testable here: no iOS device in CI.
+	 * Where the platform lacks a piece of the route (an older iOS), the output
+	 * goes to the speakers directly: sound while the screen is on beats none.
 	 */
-	#routeThroughMediaElement(): HTMLAudioElement {
+	#routeThroughMediaElement(): HTMLAudioElement | undefined {
 		const raw = this.#context.rawContext as unknown as AudioContext;
+		if (typeof raw.createMediaStreamDestination !== 'function' || !('srcObject' in HTMLMediaElement.prototype)) {
+			return undefined;
+		}
 		const streamDestination = raw.createMediaStreamDestination();
 		this.#master.connect(streamDestination as unknown as import('tone').InputNode);
 		const element = new Audio();
@@ -128,6 +148,16 @@ export class CueEngine {
 		return this.#context.currentTime;
 	}
 
+	/**
+	 * Resolves once the warm-up is over (at most WARM_UP and a little more of wall time, should the
+	 * clock not run): for a caller that starts a clock of its own, such as a grounding script's steps.
+	 */
+	untilWarm(): Promise<void> {
+		const wait = Math.min(WARM_UP, Math.max(0, this.#warmUntil - this.#context.currentTime));
+		// A page timer only waits here: everything that sounds is still placed on the audio clock.
+		return new Promise((resolve) => setTimeout(resolve, wait * 1000 + 20));
+	}
+
 	/** The audio-clock time of what is reaching the ears now (the clock less output latency). */
 	get heardNow(): Seconds {
 		const raw = this.#context.rawContext as unknown as Partial<AudioContext>;
@@ -154,7 +184,7 @@ export class CueEngine {
 			timeline,
 			cueSet,
 			from,
-			startAt: Math.max(startAt ?? 0, this.#context.currentTime + START_LEAD),
+			startAt: Math.max(startAt ?? 0, this.#context.currentTime + START_LEAD, this.#warmUntil),
 			onReleased: () => {
 				this.#liveRuns -= 1;
 				if (this.#liveRuns === 0) setPlaying(this.#activity, false);
@@ -175,7 +205,7 @@ export class CueEngine {
 	scheduleChime(at: Seconds, kind: ChimeKind = 'chime'): ScheduledChime {
 		const tone = this.#tone;
 		const context = this.#context;
-		const start = Math.max(at, context.currentTime + CHIME_LEAD);
+		const start = Math.max(at, context.currentTime + CHIME_LEAD, this.#warmUntil);
 		const bus = new tone.Gain({ context, gain: 1 });
 		bus.connect(this.#master);
 		const target = { tone, context, output: bus };
@@ -211,7 +241,7 @@ export class CueEngine {
 	async dispose(): Promise<void> {
 		setPlaying(this.#activity, false);
 		document.removeEventListener('visibilitychange', this.#onWake);
-		this.#context.rawContext.removeEventListener('statechange', this.#onWake);
+		this.#context.rawContext.removeEventListener('statechange', this.#onStateChange);
 		this.#mediaElement?.pause();
 		if (this.#mediaElement) this.#mediaElement.srcObject = null;
 		this.#master.dispose();

@@ -211,7 +211,9 @@ export class ScriptAudio {
 			options.onNotice?.(SCRIPT_AUDIO_MESSAGES.noBackground);
 		}
 		const audio = new ScriptAudio(script, { cue, music: musicEngine, clipPlayer }, clips, options);
-		await audio.#loadVoices();
+		// The run's clock starts once the output has settled, so the first step's chime is whole and
+		// the words and the sound stay together from the first step on (see WARM_UP).
+		await Promise.all([audio.#loadVoices(), cue.untilWarm()]);
 		return { ok: true, value: audio };
 	}
 

@@ -38,6 +38,7 @@ import type { Result } from '../result';
 import type { Seconds } from '../units';
 import { loadTone } from '../audio/tone';
 import { setPlaying } from '../platform/audio-activity';
+import { isWebKit } from '../platform/webkit';
 import { SUPERSEDED } from './deck';
 import { DEFAULT_CROSSFADE, audibleFade, clampCrossfade, dbToGain, volumeToGain } from './equal-power';
 import { GainFader } from './gain-fader';
@@ -315,9 +316,14 @@ export class MusicEngine {
 	 * waits only for its sound to begin, not for the file. Needs no gesture and makes no sound. The
 	 * next `play` of the same source (same key, file and offset) takes it; a `play` of anything else
 	 * lets it go. Keeps within the two track decks.
+	 *
+	 * Not in WebKit: there a track routed into a context made before the tap and resumed by it fell
+	 * silent a second or two after it began, for one to six seconds (recorded at the output in
+	 * WebKitGTK in every such run; never when the context and the track were made at the tap). So
+	 * WebKit gets no engine before the tap (the console's choice) and no track loaded ahead.
 	 */
 	prepare(source: TrackSource, offset: Seconds = source.openingFade): void {
-		if (this.#disposed || this.#current) return;
+		if (this.#disposed || this.#current || isWebKit()) return;
 		const held = this.#prepared;
 		if (held && this.#fits(held, source, offset)) return;
 		this.#dropPrepared();

@@ -11,6 +11,7 @@ import { ImportedTrackStore } from '$lib/library/imported-tracks';
 import { SUPERSEDED } from '$lib/music/deck';
 import type { MusicSource } from '$lib/music/types';
 import { ScreenWakeLock } from '$lib/platform/wake-lock';
+import { isWebKit } from '$lib/platform/webkit';
 import { CURATED_PLAYLISTS } from '$lib/session/curated-playlists';
 import type { SessionPlaylist } from '$lib/session/playlist';
 import { PlaylistStore } from '$lib/storage/playlist-store';
@@ -160,6 +161,9 @@ export class ConsoleState {
 	 * data; a track already on the device (imported, or made available offline) costs nothing.
 	 */
 	async #prepareFirst({ chosen }: { chosen: boolean }): Promise<void> {
+		// Not in WebKit, where a track routed into a context made before the tap fell silent a second
+		// or two after it began (see MusicEngine.prepare): there the engine and the track wait for the tap.
+		if (isWebKit()) return;
 		const playlistId = this.playlistId;
 		const phase = this.playlist.phases[0];
 		if (!phase) return;
