@@ -1,6 +1,8 @@
 /**
  * Every page of the built app, in the states a person meets it in, checked with axe-core: no
- * violation that axe rates serious or critical (WCAG A/AA and best practice alike). The pages are
+ * violation that axe rates serious or critical (WCAG A/AA and best practice alike); and on the way,
+ * no page error, console error, failed request or error response (the check every engine makes in
+ * tests/engines, made here for Chromium on the same walk). The pages are
  * visited in one journey on one page, so that the states that need something made first (an
  * imported track, an own script, an own playlist with items) exist when they are checked.
  */
@@ -42,6 +44,19 @@ function report(findings: Finding[]): string {
 }
 
 test('every page, in the states it is used in, has no serious or critical axe violation', async ({ page }) => {
+	const problems: string[] = [];
+	page.on('pageerror', (error) => problems.push(`uncaught ${error.message}`));
+	page.on('console', (message) => {
+		if (message.type() === 'error') problems.push(`console.error: ${message.text()}`);
+	});
+	page.on('requestfailed', (request) => {
+		// Leaving a page aborts what it was still loading (a media element's blob:, say): not a failure.
+		const reason = request.failure()?.errorText ?? '';
+		if (reason !== 'net::ERR_ABORTED') problems.push(`failed: ${request.url()} (${reason})`);
+	});
+	page.on('response', (response) => {
+		if (response.status() >= 400) problems.push(`${response.status()} ${response.url()}`);
+	});
 	const findings: Finding[] = [];
 	const check = async (state: string) => findings.push(...(await audit(page, state)));
 
@@ -136,4 +151,5 @@ test('every page, in the states it is used in, has no serious or critical axe vi
 	await check('/playlists/ with an own playlist');
 
 	expect(findings.length, `serious or critical axe violations:\n${report(findings)}`).toBe(0);
+	expect(problems).toEqual([]);
 });

@@ -26,6 +26,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { chromium, type Browser as PlaywrightBrowser, type Page as PlaywrightPage } from 'playwright';
+import './quiet-webdriver';
 import puppeteer, { type Browser as PuppeteerBrowser, type Page as PuppeteerPage } from 'puppeteer-core';
 import WebDriver, { type Client as WebDriverClient } from 'webdriver';
 import {
