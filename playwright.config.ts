@@ -20,8 +20,7 @@ const engineProject = (name: string, engineName: EngineWorkerFixtures['engineNam
 
 export default defineConfig<object, EngineWorkerFixtures>({
 	fullyParallel: false,
-	// Firefox and WebKit run side by side, each in its own worker; scripts/e2e.mjs runs them after
-	// the Chromium suite, not beside it (see there).
+	// Chromium's suite two files at a time; scripts/e2e.mjs runs each other engine alone after it (see there).
 	workers: 2,
 	forbidOnly: !!process.env.CI,
 	retries: process.env.CI ? 1 : 0,

@@ -6,7 +6,8 @@
  * - routes_ok (pages whose heading appeared, of all), js_errors (in every page of every journey here);
  * - cue_interval_error_max_ms: a minute of coherent breathing (5.5 a minute, soft tones), each
  *   interval between heard onsets against the plan's; cue_interval_baseline_max_ms: the same for a
- *   bare page that beeps on the audio clock at the same period (the engine's own jitter);
+ *   bare page that beeps on the audio clock at the same period (the engine's own jitter); the means of
+ *   the same errors; cue_interval_rounds: 2 where the baseline's largest error is over 3 ms, else 1;
  * - track_jumps, track_jump_max_ms: the console's first track heard against its own file;
  * - session_first_track_played (1 when it was the curated track, not a fallback),
  *   session_first_sound_ms (tap to the first sample above −60 dBFS, with up to ~20 ms of capture
@@ -22,6 +23,8 @@ import { baselineCues, COHERENT_MINUTE, consoleSession, pacerCues, visitEveryRou
 
 test.describe.configure({ timeout: 600_000 });
 
+const mean = (values: readonly number[]): number =>
+	values.length > 0 ? values.reduce((sum, value) => sum + Math.abs(value), 0) / values.length : Number.NaN;
 const round = (value: number, digits = 2): number => Math.round(value * 10 ** digits) / 10 ** digits;
 
 test('the journeys measured', async ({ rig, listen }) => {
@@ -38,20 +41,36 @@ test('the journeys measured', async ({ rig, listen }) => {
 		}
 	};
 
+	const max = (values: readonly number[]) => (values.length > 0 ? Math.max(...values) : Number.NaN);
 	const routes = await inTab((tab) => visitEveryRoute(tab, rig));
-	const cues = await inTab((tab) => pacerCues(tab, listen, COHERENT_MINUTE));
 	const period = 60 / 5.5 / 2;
-	const baseline = await inTab((tab) => baselineCues(tab, listen, period, cues.planned.length));
+	// App and baseline alternate, so a busy spell on the machine falls on both. One round each is ten
+	// intervals, and the largest of ten is a rough figure: where the engine's own jitter is over the
+	// 3 ms goal (WebKitGTK's sink), a second round each halves the luck in "no worse than its baseline".
+	const appErrors: number[] = [];
+	const baselineErrors: number[] = [];
+	let heard: string;
+	let rounds = 0;
+	do {
+		const cues = await inTab((tab) => pacerCues(tab, listen, COHERENT_MINUTE));
+		const baseline = await inTab((tab) => baselineCues(tab, listen, period, cues.planned.length));
+		appErrors.push(...cues.intervalErrorsMs);
+		baselineErrors.push(...baseline.intervalErrorsMs);
+		heard = `${cues.onsets.length}/${cues.planned.length}`;
+		rounds += 1;
+	} while (rounds < 2 && max(baselineErrors) > 3);
 	const session = await inTab((tab) => consoleSession(tab, listen));
 
-	const max = (values: readonly number[]) => (values.length > 0 ? Math.max(...values) : Number.NaN);
 	const figures = {
 		[`${name}_version`]: rig.engine.version,
 		[`${name}_routes_ok`]: `${routes.loaded}/${routes.routes}`,
 		[`${name}_js_errors`]: errors.length,
-		[`${name}_cue_interval_error_max_ms`]: round(max(cues.intervalErrorsMs)),
-		[`${name}_cue_interval_baseline_max_ms`]: round(max(baseline.intervalErrorsMs)),
-		[`${name}_cue_onsets_heard`]: `${cues.onsets.length}/${cues.planned.length}`,
+		[`${name}_cue_interval_error_max_ms`]: round(max(appErrors)),
+		[`${name}_cue_interval_baseline_max_ms`]: round(max(baselineErrors)),
+		[`${name}_cue_interval_error_mean_ms`]: round(mean(appErrors)),
+		[`${name}_cue_interval_baseline_mean_ms`]: round(mean(baselineErrors)),
+		[`${name}_cue_interval_rounds`]: rounds,
+		[`${name}_cue_onsets_heard`]: heard,
 		[`${name}_track_jumps`]: session.jumps.length,
 		[`${name}_track_jump_max_ms`]: round(max(session.jumps.map((jump) => Math.abs(jump.shift))) || 0, 1),
 		[`${name}_session_first_track_played`]: session.firstLine === `Playing: ${session.firstTrackTitle}` ? 1 : 0,

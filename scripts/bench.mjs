@@ -55,7 +55,11 @@ for (const engine of engines) {
 }
 if (journeys.status !== 0) console.error(journeys.stdout, journeys.stderr);
 
-const server = spawn('npx', ['vite', 'preview', '--port', String(port), '--strictPort'], { stdio: 'ignore' });
+// Its own process group: `npx` starts vite as a child, and killing npx alone left vite serving.
+const server = spawn('npx', ['vite', 'preview', '--port', String(port), '--strictPort'], {
+	stdio: 'ignore',
+	detached: true
+});
 try {
 	for (let i = 0; i < 60; i += 1) {
 		try {
@@ -70,5 +74,9 @@ try {
 	// Ten real minutes: a grounding script played through, its chimes and ducking measured on the output.
 	print(await runGroundingBench({ baseURL }));
 } finally {
-	server.kill();
+	try {
+		process.kill(-server.pid, 'SIGTERM');
+	} catch {
+		// Already gone.
+	}
 }

@@ -17,6 +17,18 @@ import type { EngineName, EnginePage } from './harness/engine-page';
 import type { Recording } from './harness/pulse';
 import { startRig, type Rig } from './harness/rig';
 
+/** How long one step of a tab's teardown (a screenshot, the page's errors, closing) may take. */
+const TEARDOWN_STEP_MS = 15_000;
+
+/** `work`, or a rejection once `ms` have passed without it settling. */
+function within<T>(ms: number, work: Promise<T>): Promise<T> {
+	let timer: ReturnType<typeof setTimeout> | undefined;
+	const late = new Promise<never>((_, reject) => {
+		timer = setTimeout(() => reject(new Error(`gave up after ${ms} ms`)), ms);
+	});
+	return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
 export interface EngineTestFixtures {
 	/** A fresh tab: a first visit, with nothing stored. */
 	tab: EnginePage;
@@ -44,16 +56,17 @@ export const test = base.extend<EngineTestFixtures, EngineWorkerFixtures>({
 		rig.server.resetStats();
 		const tab = await rig.engine.newPage(rig.server.url);
 		await use(tab);
+		// Each step of the teardown has its own limit: a browser stuck after a failure (WebKitGTK once
+		// held its screenshot for two minutes) must not hide the failure behind a teardown timeout.
 		if (testInfo.status !== testInfo.expectedStatus) {
 			const path = testInfo.outputPath('page.png');
-			await tab
-				.screenshot(path)
+			await within(TEARDOWN_STEP_MS, tab.screenshot(path))
 				.then(() => testInfo.attachments.push({ name: 'page', path, contentType: 'image/png' }))
 				.catch(() => undefined);
-			const errors = await tab.errors().catch(() => []);
+			const errors = await within(TEARDOWN_STEP_MS, tab.errors()).catch(() => []);
 			if (errors.length > 0) testInfo.annotations.push({ type: 'page errors', description: errors.join('\n') });
 		}
-		await tab.close();
+		await within(TEARDOWN_STEP_MS, tab.close()).catch(() => undefined);
 	},
 	listen: async ({ rig }, use, testInfo) => {
 		const recordings: Recording[] = [];
