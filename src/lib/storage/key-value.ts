@@ -5,7 +5,7 @@
  * read is checked by the caller's parser and every write reports failure
  * (a full disk, private mode) instead of throwing.
  */
-import { createStore, del, entries, get, set, type UseStore } from 'idb-keyval';
+import { createStore, del, entries, get, promisifyRequest, set, type UseStore } from 'idb-keyval';
 
 import type { Result } from '../result';
 
@@ -18,6 +18,16 @@ export interface KeyValueBackend {
 	delete(key: string): Promise<void>;
 	/** Every key and value, for "save a copy of my data". */
 	entries(): Promise<[string, unknown][]>;
+	/**
+	 * Writes and deletes in one transaction: all of it is kept, or none of it (a take-home pack is
+	 * installed this way). Optional so that a test's small fake need not have it.
+	 */
+	transact?(change: KeyValueChange): Promise<void>;
+}
+
+export interface KeyValueChange {
+	readonly set: readonly (readonly [string, unknown])[];
+	readonly delete: readonly string[];
 }
 
 export const DATABASE_NAME = 'grounded';
@@ -105,6 +115,29 @@ const sharedBackend: KeyValueBackend = {
 		}
 	},
 	delete: (key) => withRetry((s) => del(key, s)),
+	transact: async (change) => {
+		const run = (sets: readonly (readonly [string, unknown])[]) =>
+			withRetry((s) =>
+				s('readwrite', (objectStore) => {
+					try {
+						for (const [key, value] of sets) objectStore.put(value, key);
+						for (const key of change.delete) objectStore.delete(key);
+					} catch (error) {
+						// A put that throws (a value IndexedDB can't clone) must not let the ones before it commit.
+						objectStore.transaction.abort();
+						throw error;
+					}
+					return promisifyRequest(objectStore.transaction);
+				})
+			);
+		try {
+			await run(change.set);
+		} catch (error) {
+			if (isQuotaError(error) || !change.set.some(([, value]) => containsBlob(value))) throw error;
+			// As in `set`: WebKit's ephemeral sessions refuse Blobs, not their bytes.
+			await run(await Promise.all(change.set.map(async ([key, value]) => [key, await blobsAsBytes(value)] as const)));
+		}
+	},
 	entries: async () =>
 		(await withRetry((s) => entries<string, unknown>(s))).map(([key, value]) => [key, bytesAsBlobs(value)])
 };
@@ -136,6 +169,12 @@ export function memoryBackend(initial: Record<string, unknown> = {}): KeyValueBa
 		},
 		delete: async (key) => {
 			data.delete(key);
+		},
+		transact: async (change) => {
+			// Cloned first, so a value that can't be stored fails the change before anything is written.
+			const sets = change.set.map(([key, value]) => [key, structuredClone(value)] as const);
+			for (const [key, value] of sets) data.set(key, value);
+			for (const key of change.delete) data.delete(key);
 		},
 		entries: async () => structuredClone([...data.entries()])
 	};
