@@ -226,6 +226,33 @@ export class ImportedTrackStore {
 		}
 	}
 
+	/**
+	 * For a caller that writes a track's details in its own transaction (a take-home pack): keeps
+	 * the file when it isn't here yet, and says whether this call wrote it, so a failed install can
+	 * take back exactly what it added. Throws when the file can't be written.
+	 */
+	async keepFile(id: string, bytes: ArrayBuffer, mime: string): Promise<boolean> {
+		if (await this.#fileExists(id)) return false;
+		try {
+			await this.#files.write(id, bytes, mime);
+			return true;
+		} catch (error) {
+			await this.#files.remove(id).catch(() => undefined);
+			throw error;
+		}
+	}
+
+	/** Removes a file `keepFile` wrote, when what it was for was not kept after all. */
+	async discardFile(id: string): Promise<void> {
+		await this.#files.remove(id).catch(() => undefined);
+	}
+
+	/** The key and value that keep a track's details, or null when they would not pass the schema. */
+	entryOf(track: ImportedTrack): [string, ImportedTrack] | null {
+		const key = importedTrackKey(track.id);
+		return parseTrack(key, track) ? [key, track] : null;
+	}
+
 	/** Every readable track, oldest import first; an unreadable store gives none. */
 	async list(): Promise<ImportedTrack[]> {
 		let all: [string, unknown][];

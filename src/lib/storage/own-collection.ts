@@ -105,6 +105,14 @@ export class OwnCollection<T extends { id: string; title: string }> {
 		}
 	}
 
+	/** The checked key and value that keep `value`, for a caller that writes many things in one transaction. */
+	entryOf(value: T): Result<[string, T]> {
+		const { noun, shippedWord } = this.#options;
+		if (this.isShipped(value.id)) return { ok: false, reason: `A ${shippedWord} ${noun} can’t be changed.` };
+		const parsed = this.#options.parse(this.#options.asOwn(value));
+		return parsed.ok ? { ok: true, value: [this.keyOf(parsed.value.id), parsed.value] } : parsed;
+	}
+
 	async remove(id: string): Promise<Result<void>> {
 		const { noun, shippedWord } = this.#options;
 		if (this.isShipped(id)) return { ok: false, reason: `A ${shippedWord} ${noun} can’t be deleted.` };

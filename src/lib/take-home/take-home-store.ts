@@ -42,6 +42,8 @@ export interface TakeHomeRecord {
 	builtInScriptIds: string[];
 	playlistIds: string[];
 	trackIds: string[];
+	/** A pack's script or playlist id that met one already here, made by someone else, and the id it was kept under. */
+	renamed: Record<string, string>;
 	breathing: BreathingPractice | null;
 }
 
@@ -59,6 +61,7 @@ const recordSchema = v.object({
 	builtInScriptIds: ids,
 	playlistIds: ids,
 	trackIds: ids,
+	renamed: v.optional(v.record(v.pipe(v.string(), v.maxLength(80)), v.pipe(v.string(), v.maxLength(80))), {}),
 	breathing: v.nullable(v.unknown())
 });
 
