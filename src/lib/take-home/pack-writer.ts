@@ -52,7 +52,10 @@ export async function sha256Hex(bytes: BufferSource): Promise<string> {
 }
 
 /** The pack's size before it is made, to the byte for audio and within a few kB for the JSON. */
-export function estimatePackBytes(contents: PackContents, audio: readonly PackAudio[]): number {
+export function estimatePackBytes(
+	contents: PackContents,
+	audio: readonly { readonly path: string; readonly blob: { readonly size: number } }[]
+): number {
 	const json = encoder.encode(JSON.stringify(contents)).length;
 	// The manifest: a line for each file and item, about 140 bytes each.
 	const manifest = 400 + 140 * (audio.length + 1) + 120 * (contents.scripts.length + contents.playlists.length);

@@ -43,7 +43,7 @@ export interface TakeHomeRecord {
 	playlistIds: string[];
 	trackIds: string[];
 	/** A pack's script or playlist id that met one already here, made by someone else, and the id it was kept under. */
-	renamed: Record<string, string>;
+	renamed?: Record<string, string>;
 	breathing: BreathingPractice | null;
 }
 

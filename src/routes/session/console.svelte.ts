@@ -122,7 +122,8 @@ export class ConsoleState {
 		this.#sources = new TrackSources({ store: new ImportedTrackStore({ backend }) });
 	}
 
-	async load(): Promise<void> {
+	/** `search` may name a playlist to choose (`?playlist=<id>`, from the client's home); a saved session comes first. */
+	async load(search = ''): Promise<void> {
 		// Fetched and evaluated now, while the therapist reads, so the tap on Start waits for nothing
 		// but the audio. Importing makes no AudioContext; a failure here shows on the tap instead.
 		import('$lib/music/music-engine').catch(() => undefined);
@@ -144,7 +145,9 @@ export class ConsoleState {
 			this.status = 'resumable';
 		} else {
 			this.status = 'choosing';
-			void this.#prepareFirst({ chosen: false });
+			const asked = new URLSearchParams(search).get('playlist');
+			if (asked && this.playlists.some((playlist) => playlist.id === asked)) this.choose(asked);
+			else void this.#prepareFirst({ chosen: false });
 		}
 	}
 

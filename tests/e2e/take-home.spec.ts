@@ -1,0 +1,252 @@
+/**
+ * Take-home packs, therapist to client. The therapist records a step of a script in their voice
+ * (Chromium's fake microphone), builds a pack with the script, the breathing practice and a
+ * playlist, and saves the file. A second context with empty storage, the client's device, opens
+ * it, previews it and installs it; then, with the network cut, plays the script, and the recorded
+ * output holds the therapist's clip in its step. Opening the pack again changes nothing, a newer
+ * pack replaces only the therapist's items, and bad packs are refused with what was there kept.
+ */
+import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { strToU8, unzipSync, zipSync } from 'fflate';
+import { installAudioTap, tapContextIds } from '../support/audio-tap';
+import { onClock, onsetTimes, peakOver, runContexts } from '../support/grounding';
+import { goOffline, waitUntilControlled } from '../support/offline-network';
+
+test.describe.configure({ timeout: 240_000 });
+
+const THERAPIST = 'Dr. Ana Ruiz';
+
+const step = (page: Page, n: number) => page.getByRole('listitem', { name: `Step ${n}`, exact: true });
+
+/** No system voices: steps without a recording are text only, whatever this machine has. */
+async function noSystemVoices(target: Page | BrowserContext): Promise<void> {
+	await target.addInitScript(() => {
+		if ('speechSynthesis' in window) window.speechSynthesis.getVoices = () => [];
+	});
+}
+
+/** The therapist's script: three short timed steps, the second in their recorded voice. */
+async function recordScript(page: Page): Promise<void> {
+	await page.goto('/grounding/edit/');
+	await page.getByLabel('Title').fill('Landing, in my voice');
+	const texts = ['Arrive, just as you are.', 'Listen to my voice.', 'Rest here a moment.'];
+	for (let n = 1; n <= 3; n += 1) {
+		if (n > 1) await page.getByRole('button', { name: 'Add a step', exact: true }).click();
+		await step(page, n)
+			.getByLabel('What this step says')
+			.fill(texts[n - 1]!);
+		await step(page, n).getByLabel('Minutes').fill('0');
+		await step(page, n)
+			.getByLabel('Seconds')
+			.fill(n === 2 ? '8' : '6');
+		await step(page, n).getByLabel('Seconds').blur();
+		await step(page, n).getByLabel('Background').selectOption({ label: 'Warm drone (generated)' });
+	}
+	await step(page, 2).getByLabel('A chime as the step begins').check();
+	await step(page, 2).getByRole('button', { name: 'Record my voice' }).click();
+	await expect(step(page, 2).getByText(/Recording\s+0:02/)).toBeVisible({ timeout: 6_000 });
+	await step(page, 2).getByRole('button', { name: 'Stop' }).click();
+	await step(page, 2).getByRole('button', { name: 'Keep' }).click({ timeout: 15_000 });
+	await page.getByRole('button', { name: 'Save' }).click();
+	await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
+}
+
+/** Builds a pack on the take-home page and returns the saved file's bytes and name. */
+async function makePack(page: Page, note: string): Promise<{ name: string; bytes: Buffer }> {
+	await page.goto('/take-home/');
+	await expect(page.getByRole('heading', { level: 1, name: 'A take-home pack for your client' })).toBeVisible();
+	const script = page.getByRole('checkbox', { name: /Landing, in my voice/ });
+	if (!(await script.isChecked())) await script.check();
+	const playlist = page.getByRole('checkbox', { name: /^Closing and grounding/ });
+	if (!(await playlist.isChecked())) await playlist.check();
+	await expect(page.getByRole('checkbox', { name: /Include the breathing practice/ })).toBeChecked();
+	await page.getByLabel('A personal note').fill(note);
+	await page.getByLabel('Your name').fill(THERAPIST);
+	await page.getByLabel('How to reach you').fill('ana@example.org');
+	await page.getByLabel('A support line for hard moments').fill('Call 988');
+	await expect(page.getByTestId('pack-size')).toContainText(/About \d/);
+	await page.getByRole('button', { name: 'Make the pack' }).click();
+	await expect(page.getByText(/^Ready:/)).toBeVisible({ timeout: 30_000 });
+	const download = page.waitForEvent('download');
+	await page.getByRole('button', { name: 'Save the file' }).click();
+	const file = await download;
+	const path = await file.path();
+	return { name: file.suggestedFilename(), bytes: readFileSync(path) };
+}
+
+async function openPackFile(page: Page, name: string, bytes: Buffer): Promise<void> {
+	const chooser = page.waitForEvent('filechooser');
+	await page.getByRole('button', { name: 'Choose the file…' }).click();
+	await (await chooser).setFiles({ name, mimeType: 'application/octet-stream', buffer: bytes });
+}
+
+test('a pack goes from the therapist’s device to the client’s, previewed, installed, and played offline in the therapist’s voice', async ({
+	browser
+}) => {
+	const therapist = await browser.newContext({ acceptDownloads: true });
+	const therapistPage = await therapist.newPage();
+	await recordScript(therapistPage);
+	const first = await makePack(therapistPage, 'Go gently this week.');
+	expect(first.name).toMatch(/^grounded-take-home-dr-ana-ruiz-\d{4}-\d\d-\d\d\.grounded$/);
+
+	// The client's device: nothing stored.
+	const client = await browser.newContext();
+	await noSystemVoices(client);
+	await installAudioTap(client);
+	const page = await client.newPage();
+	await page.goto('/');
+	await waitUntilControlled(page);
+	await openPackFile(page, first.name, first.bytes);
+	const preview = page.getByRole('region', { name: 'Open a take-home pack' });
+	await expect(preview.getByText(`${THERAPIST} made this pack on`)).toBeVisible();
+	for (const title of [
+		'Landing, in my voice',
+		'Your breathing practice',
+		'Closing and grounding',
+		'A note from your therapist'
+	])
+		await expect(preview.getByRole('listitem').filter({ hasText: title })).toContainText('New');
+	// Nothing is stored before the confirm: a reload shows no pack.
+	await page.reload();
+	await expect(page.getByRole('heading', { name: `From ${THERAPIST}` })).toHaveCount(0);
+	await openPackFile(page, first.name, first.bytes);
+	await page.getByRole('button', { name: 'Put it on this device' }).click();
+	await expect(page.getByText('It is on this device now.')).toBeVisible({ timeout: 30_000 });
+
+	const from = page.getByRole('region', { name: `From ${THERAPIST}` });
+	await expect(from).toBeVisible();
+	await expect(from.getByText('Go gently this week.')).toBeVisible();
+	await expect(from.getByText('Call 988')).toBeVisible();
+	await expect(from.getByRole('link', { name: /Landing, in my voice/ })).toContainText('In your therapist’s voice');
+	await page.screenshot({ path: test.info().outputPath('client-home.png'), fullPage: true });
+
+	// Opening the same pack again changes nothing.
+	await openPackFile(page, first.name, first.bytes);
+	await expect(preview.getByText('This pack is already on this device. Nothing would change.')).toBeVisible();
+	await expect(page.getByRole('button', { name: 'Put it on this device' })).toHaveCount(0);
+	await preview.getByRole('button', { name: 'Close' }).click();
+
+	// The network cut: the script plays from this device, the clip in its step.
+	const cut = await goOffline(client);
+	await from.getByRole('link', { name: /Landing, in my voice/ }).click();
+	await expect(page.getByRole('heading', { name: 'Landing, in my voice', level: 1 })).toBeVisible();
+	await page.getByRole('radio', { name: /^Recorded voice where there is one/ }).check();
+	const before = await tapContextIds(page);
+	await page.getByRole('button', { name: 'Begin' }).click();
+	await expect(page.getByTestId('step-text')).toHaveText('Arrive, just as you are.');
+	const ids = await runContexts(page, before);
+	await expect(page.getByText('The script has finished. Take a moment before you move.')).toBeVisible({
+		timeout: 40_000
+	});
+	// Step 2 begins 6 s after the first chime; the voice sounds in it, from about a second in.
+	const firstChime = (await onsetTimes(page, ids.chimes))[0]!;
+	const stepTwo = await onClock(page, ids.chimes, ids.voice, firstChime + 6);
+	const voice = await onsetTimes(page, ids.voice);
+	// The fake microphone beeps: the clip has several onsets, every one of them inside step 2.
+	expect(voice.length).toBeGreaterThanOrEqual(1);
+	for (const onset of voice) {
+		expect(onset - stepTwo).toBeGreaterThan(0.5);
+		expect(onset - stepTwo).toBeLessThan(8);
+	}
+	expect(voice[0]! - stepTwo).toBeGreaterThan(0.5);
+	expect(voice[0]! - stepTwo).toBeLessThan(1.8);
+	expect((await peakOver(page, ids.voice, voice[0]! + 0.2, voice[0]! + 1.5)).db).toBeGreaterThan(-30);
+	expect(cut.reachedNetwork).toEqual([]);
+	await cut.restore();
+
+	// The client makes something of their own, then a newer pack arrives.
+	await page.goto('/grounding/edit/');
+	await page.getByLabel('Title').fill('My own evening');
+	await step(page, 1).getByLabel('What this step says').fill('Feel the bed under me.');
+	await page.getByRole('button', { name: 'Save' }).click();
+	await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
+
+	const second = await makePack(therapistPage, 'A new week: keep breathing slowly.');
+	await page.goto('/');
+	await openPackFile(page, second.name, second.bytes);
+	await expect(preview.getByText(/It is newer than the one from Dr\. Ana Ruiz already here/)).toBeVisible();
+	await expect(preview.getByRole('listitem').filter({ hasText: 'A note from your therapist' })).toContainText(
+		'A newer version replaces the one here'
+	);
+	await page.getByRole('button', { name: 'Put it on this device' }).click();
+	await expect(page.getByText('It is on this device now.')).toBeVisible({ timeout: 30_000 });
+	await expect(from.getByText('A new week: keep breathing slowly.')).toBeVisible();
+	await page.goto('/grounding/');
+	await expect(page.getByRole('heading', { name: 'My own evening' })).toBeVisible();
+
+	await therapist.close();
+	await client.close();
+});
+
+test('bad packs are refused in plain words, naming the file, and what was there is kept', async ({ browser }) => {
+	const therapist = await browser.newContext({ acceptDownloads: true });
+	const therapistPage = await therapist.newPage();
+	await therapistPage.goto('/breathe/');
+	const good = await makePackWithoutScript(therapistPage);
+
+	const client = await browser.newContext();
+	const page = await client.newPage();
+	await page.goto('/');
+	await openPackFile(page, good.name, good.bytes);
+	await page.getByRole('button', { name: 'Put it on this device' }).click();
+	await expect(page.getByText('It is on this device now.')).toBeVisible({ timeout: 30_000 });
+	const from = page.getByRole('region', { name: `From ${THERAPIST}` });
+	await expect(from.getByText('Before the next session.')).toBeVisible();
+
+	const cases: [string, Buffer, RegExp][] = [
+		['empty.grounded', Buffer.alloc(0), /“empty\.grounded” can’t be opened\. The file is empty\./],
+		[
+			'cut.grounded',
+			good.bytes.subarray(0, good.bytes.length - 40),
+			/“cut\.grounded” can’t be opened\. The file is damaged/
+		],
+		['photo.grounded', Buffer.from('\xff\xd8\xff\xe0 not a pack'), /damaged or incomplete/],
+		['other.grounded', Buffer.from(zipSync({ 'readme.txt': strToU8('hello') })), /doesn’t know/],
+		[
+			'climb.grounded',
+			Buffer.from(zipSync({ 'manifest.json': strToU8('{}'), '../../evil.wav': new Uint8Array(8) })),
+			/points outside the pack/
+		],
+		[
+			'nested.grounded',
+			Buffer.from(zipSync({ 'manifest.json': strToU8('{}'), 'tracks/inner.zip': new Uint8Array(8) })),
+			/another archive/
+		],
+		['newer.grounded', withManifest(good.bytes, (m) => ({ ...m, version: 99 })), /made by a newer Grounded/]
+	];
+	for (const [name, bytes, reason] of cases) {
+		await openPackFile(page, name, bytes);
+		const message = page.getByRole('region', { name: 'Open a take-home pack' }).locator('.message');
+		await expect(message).toContainText(reason);
+		await expect(message).toContainText('Nothing on this device was changed.');
+		await expect(from.getByText('Before the next session.')).toBeVisible();
+	}
+	await page.reload();
+	await expect(
+		page.getByRole('region', { name: `From ${THERAPIST}` }).getByText('Before the next session.')
+	).toBeVisible();
+	await therapist.close();
+	await client.close();
+});
+
+/** A pack of just a note and the breathing practice. */
+async function makePackWithoutScript(page: Page): Promise<{ name: string; bytes: Buffer }> {
+	await page.goto('/take-home/');
+	await page.getByLabel('A personal note').fill('Before the next session.');
+	await page.getByLabel('Your name').fill(THERAPIST);
+	await page.getByRole('button', { name: 'Make the pack' }).click();
+	await expect(page.getByText(/^Ready:/)).toBeVisible({ timeout: 30_000 });
+	const download = page.waitForEvent('download');
+	await page.getByRole('button', { name: 'Save the file' }).click();
+	const file = await download;
+	return { name: file.suggestedFilename(), bytes: readFileSync(await file.path()) };
+}
+
+/** The pack with its manifest changed (every other file as it was). */
+function withManifest(pack: Buffer, change: (manifest: Record<string, unknown>) => Record<string, unknown>): Buffer {
+	const files = unzipSync(new Uint8Array(pack));
+	const manifest = JSON.parse(new TextDecoder().decode(files['manifest.json'])) as Record<string, unknown>;
+	files['manifest.json'] = strToU8(JSON.stringify(change(manifest)));
+	return Buffer.from(zipSync(files));
+}
