@@ -18,6 +18,10 @@ import {
 	AUDIO_CACHE_CHANGED,
 	AUDIO_PATH_PREFIX,
 	isWorkerMessage,
+	RECEIVE_PATH,
+	SHARED_PACK_CACHE,
+	SHARED_PACK_FIELD,
+	SHARED_PACK_URL,
 	SHELL_CACHE_PREFIX,
 	SKIP_WAITING
 } from './lib/offline/cache-names';
@@ -104,6 +108,10 @@ sw.addEventListener('message', (event) => {
 
 sw.addEventListener('fetch', (event) => {
 	const { request } = event;
+	if (request.method === 'POST' && new URL(request.url).pathname === RECEIVE_PATH) {
+		event.respondWith(receiveShared(request));
+		return;
+	}
 	if (request.method !== 'GET') return;
 	const url = new URL(request.url);
 	if (url.origin !== sw.location.origin) return;
@@ -283,4 +291,27 @@ async function withoutRedirect(response: Response): Promise<Response> {
 		statusText: response.statusText,
 		headers: response.headers
 	});
+}
+
+/**
+ * A pack from the share sheet (the manifest's `share_target`): kept for the receive page, which
+ * opens it with a preview; nothing is installed here. The 303 turns the POST into a page load.
+ */
+async function receiveShared(request: Request): Promise<Response> {
+	const back = (outcome: string) => Response.redirect(`${RECEIVE_PATH}?shared=${outcome}`, 303);
+	try {
+		const form = await request.formData();
+		const file = form.get(SHARED_PACK_FIELD);
+		if (!(file instanceof File)) return back('none');
+		const cache = await caches.open(SHARED_PACK_CACHE);
+		await cache.put(
+			SHARED_PACK_URL,
+			new Response(file, {
+				headers: { 'content-type': 'application/octet-stream', 'x-file-name': encodeURIComponent(file.name) }
+			})
+		);
+		return back('1');
+	} catch {
+		return back('failed');
+	}
 }

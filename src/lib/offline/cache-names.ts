@@ -32,3 +32,15 @@ export type WorkerMessageType = typeof SKIP_WAITING | typeof AUDIO_CACHE_CHANGED
 export function isWorkerMessage(data: unknown, type: WorkerMessageType): boolean {
 	return typeof data === 'object' && data !== null && (data as { type?: unknown }).type === type;
 }
+
+/**
+ * A take-home pack handed over by the share sheet (Android Chrome's `share_target`): the worker
+ * receives the POST, keeps the file here under `SHARED_PACK_URL`, and sends the page to the
+ * receive page, which takes it out and opens it. Never more than the one file.
+ */
+export const SHARED_PACK_CACHE = 'grounded-shared-pack';
+export const SHARED_PACK_URL = '/take-home/receive/shared-pack';
+/** Where the share sheet and the installed app's file handler send a pack. */
+export const RECEIVE_PATH = '/take-home/receive/';
+/** The form field the share target names the file. */
+export const SHARED_PACK_FIELD = 'pack';

@@ -145,6 +145,7 @@ export class ConsoleState {
 			this.status = 'resumable';
 		} else {
 			this.status = 'choosing';
+			// eslint-disable-next-line svelte/prefer-svelte-reactivity -- read once, never changed
 			const asked = new URLSearchParams(search).get('playlist');
 			if (asked && this.playlists.some((playlist) => playlist.id === asked)) this.choose(asked);
 			else void this.#prepareFirst({ chosen: false });

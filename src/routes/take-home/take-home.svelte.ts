@@ -122,6 +122,7 @@ export class TakeHomeBuilder {
 		]);
 		this.scripts = await Promise.all(
 			scripts.map(async (script) => {
+				// eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local worked out once, never state
 				const stepIds = new Set(script.steps.map((step) => step.id));
 				const clips = script.builtIn
 					? []
@@ -129,10 +130,12 @@ export class TakeHomeBuilder {
 				return { script, clips, clipBytes: clips.reduce((sum, clip) => sum + clip.wav.size, 0) };
 			})
 		);
+		// eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local worked out once, never state
 		const byId = new Map(tracks.map((track) => [track.id, track]));
 		this.playlists = playlists.map((playlist) => ({
 			playlist,
 			imported: [
+				// eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local worked out once, never state
 				...new Map(
 					playlist.phases
 						.flatMap((phase) => phase.items)
@@ -172,6 +175,7 @@ export class TakeHomeBuilder {
 
 	/** Imported tracks of the chosen playlists, each once. */
 	get importedTracks(): ImportedTrack[] {
+		// eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local worked out once, never state
 		const tracks = new Map<string, ImportedTrack>();
 		for (const choice of this.playlists)
 			if (this.chosenPlaylists.includes(choice.playlist.id)) for (const t of choice.imported) tracks.set(t.id, t);
@@ -291,9 +295,11 @@ export class TakeHomeBuilder {
 				}
 				audio.push({ path: part.path, blob });
 			}
+			// eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local worked out once, never state
 			const createdAt = new Date();
 			const blob = await writePack(contents, audio, {
 				createdAt,
+				// eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local worked out once, never state
 				builtInTitles: new Map(this.scripts.map((choice) => [choice.script.id, choice.script.title])),
 				onProgress: ({ bytesDone, bytesTotal }) => (this.progress = bytesTotal > 0 ? bytesDone / bytesTotal : 1)
 			});
