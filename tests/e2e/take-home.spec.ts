@@ -185,12 +185,26 @@ test('bad packs are refused in plain words, naming the file, and what was there 
 	await therapistPage.goto('/breathe/');
 	const good = await makePackWithoutScript(therapistPage);
 
+	// This one comes as the share sheet sends it (the manifest's share_target): a POST the worker keeps.
 	const client = await browser.newContext();
 	const page = await client.newPage();
 	await page.goto('/');
-	await openPackFile(page, good.name, good.bytes);
+	await waitUntilControlled(page);
+	const landed = await page.evaluate(
+		async ({ name, bytes }) => {
+			const form = new FormData();
+			form.append('pack', new File([new Uint8Array(bytes)], name));
+			const response = await fetch('/take-home/receive/', { method: 'POST', body: form });
+			return response.url;
+		},
+		{ name: good.name, bytes: [...good.bytes] }
+	);
+	expect(new URL(landed).pathname + new URL(landed).search).toBe('/take-home/receive/?shared=1');
+	await page.goto('/take-home/receive/?shared=1');
+	await expect(page.getByText(`${THERAPIST} made this pack on`)).toBeVisible();
 	await page.getByRole('button', { name: 'Put it on this device' }).click();
 	await expect(page.getByText('It is on this device now.')).toBeVisible({ timeout: 30_000 });
+	await page.getByRole('link', { name: 'See it on the home page' }).click();
 	const from = page.getByRole('region', { name: `From ${THERAPIST}` });
 	await expect(from.getByText('Before the next session.')).toBeVisible();
 
