@@ -1,6 +1,7 @@
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
 import { chromiumArgs, chromiumExecutable } from './scripts/browser.js';
+import { rendererMemory } from './bench/process-memory';
 
 // The offline half of `npm run bench`: renders in real Chromium, writes bench-results/offline.json.
 export default defineConfig({
@@ -13,6 +14,8 @@ export default defineConfig({
 			enabled: true,
 			headless: true,
 			screenshotFailures: false,
+			// The take-home bench reads the renderer's whole memory, not only its JS heap.
+			commands: { rendererMemory },
 			provider: playwright({
 				launchOptions: {
 					executablePath: chromiumExecutable(),

@@ -3,8 +3,8 @@ import { DEFAULT_SETTINGS } from '../../src/lib/breath/settings';
 import { BUILTIN_SCRIPTS } from '../../src/lib/grounding/builtin-scripts';
 import { duplicateScript } from '../../src/lib/grounding/script';
 import { CURATED_PLAYLISTS } from '../../src/lib/session/curated-playlists';
-import { clipPath, type PackContents } from '../../src/lib/take-home/pack-format';
-import { writePack, type PackAudio } from '../../src/lib/take-home/pack-writer';
+import { clipPath, trackPath, type PackContents } from '../../src/lib/take-home/pack-format';
+import { sha256Hex, writePack, type PackAudio } from '../../src/lib/take-home/pack-writer';
 import { practiceFromSettings } from '../../src/lib/take-home/practice';
 
 export const BUILT_IN_IDS = new Set(BUILTIN_SCRIPTS.map((script) => script.id));
@@ -68,4 +68,37 @@ export async function samplePack(
 	]
 ): Promise<Blob> {
 	return writePack(contents, audio, { createdAt: new Date('2026-12-01T10:00:00Z'), builtInTitles: BUILT_IN_TITLES });
+}
+
+/** A pack with a track included, to test the file store too. */
+export async function packWithTrack(
+	createdAt = '2026-12-01T10:00:00Z'
+): Promise<{ blob: Blob; contents: PackContents }> {
+	const audio = wavBytes(0.5, 8000, 220);
+	const id = (await sha256Hex(audio as BufferSource)).slice(0, 16);
+	const base = sampleContents();
+	const contents = sampleContents({
+		tracks: [
+			{
+				id,
+				title: 'Low Tide',
+				artist: null,
+				fileName: 'low-tide.wav',
+				durationSeconds: 0.5,
+				loudnessLufs: -23,
+				gainDb: 0,
+				mime: 'audio/wav',
+				path: trackPath(id, 'wav')
+			}
+		]
+	});
+	const blob = await writePack(
+		contents,
+		[
+			{ path: base.clips[0]!.path, blob: new Blob([wavBytes() as BlobPart]) },
+			{ path: trackPath(id, 'wav'), blob: new Blob([audio as BlobPart]) }
+		],
+		{ createdAt: new Date(createdAt), builtInTitles: BUILT_IN_TITLES }
+	);
+	return { blob, contents };
 }

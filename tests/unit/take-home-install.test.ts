@@ -1,33 +1,22 @@
-import { strToU8 } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_SCRIPTS } from '../../src/lib/grounding/builtin-scripts';
 import { duplicateScript } from '../../src/lib/grounding/script';
-import { ImportedTrackStore, keyValueTrackFiles } from '../../src/lib/library/imported-tracks';
 import { memoryBackend, type KeyValueBackend } from '../../src/lib/storage/key-value';
-import { PlaylistStore } from '../../src/lib/storage/playlist-store';
 import { ScriptStore } from '../../src/lib/storage/script-store';
-import { trackPath, type PackContents } from '../../src/lib/take-home/pack-format';
-import { installPack, planInstall, type InstallStores } from '../../src/lib/take-home/pack-install';
+import { installPack, planInstall } from '../../src/lib/take-home/pack-install';
 import { openPack, type OpenedPack } from '../../src/lib/take-home/pack-reader';
-import { sha256Hex, writePack } from '../../src/lib/take-home/pack-writer';
-import { TakeHomeStore } from '../../src/lib/take-home/take-home-store';
+import { writePack } from '../../src/lib/take-home/pack-writer';
 import { VoiceClipStore } from '../../src/lib/voice/clip-store';
-import { BUILT_IN_IDS, BUILT_IN_TITLES, OWN_SCRIPT, sampleContents, samplePack, wavBytes } from './take-home-fixtures';
-
-function storesOn(backend: KeyValueBackend): InstallStores {
-	return {
-		scripts: new ScriptStore(backend),
-		playlists: new PlaylistStore(backend),
-		tracks: new ImportedTrackStore({ backend, files: keyValueTrackFiles(backend) }),
-		takeHome: new TakeHomeStore(backend)
-	};
-}
-
-/** Every WAV "decodes"; anything else does not, like a browser's decodeAudioData. */
-const decode = async (bytes: ArrayBuffer) => {
-	if (new TextDecoder().decode(new Uint8Array(bytes, 0, 4)) !== 'RIFF') throw new Error('EncodingError');
-};
-const plenty = async () => ({ quota: 1e10, usage: 0 });
+import { decodeWavOnly as decode, fuzzPacks, plentyOfSpace as plenty, storesOn } from '../support/pack-fuzz';
+import {
+	BUILT_IN_IDS,
+	BUILT_IN_TITLES,
+	OWN_SCRIPT,
+	packWithTrack,
+	sampleContents,
+	samplePack,
+	wavBytes
+} from './take-home-fixtures';
 
 async function opened(blob: Blob, name = 'ana.grounded'): Promise<OpenedPack> {
 	const result = await openPack(blob, name, BUILT_IN_IDS);
@@ -42,37 +31,6 @@ async function install(backend: KeyValueBackend, blob: Blob, options = {}) {
 }
 
 const snapshot = (backend: ReturnType<typeof memoryBackend>) => JSON.stringify([...backend.data.entries()].sort());
-
-/** A pack with a track included, to test the file store too. */
-async function packWithTrack(createdAt = '2026-12-01T10:00:00Z'): Promise<{ blob: Blob; contents: PackContents }> {
-	const audio = wavBytes(0.5, 8000, 220);
-	const id = (await sha256Hex(audio as BufferSource)).slice(0, 16);
-	const base = sampleContents();
-	const contents = sampleContents({
-		tracks: [
-			{
-				id,
-				title: 'Low Tide',
-				artist: null,
-				fileName: 'low-tide.wav',
-				durationSeconds: 0.5,
-				loudnessLufs: -23,
-				gainDb: 0,
-				mime: 'audio/wav',
-				path: trackPath(id, 'wav')
-			}
-		]
-	});
-	const blob = await writePack(
-		contents,
-		[
-			{ path: base.clips[0]!.path, blob: new Blob([wavBytes() as BlobPart]) },
-			{ path: trackPath(id, 'wav'), blob: new Blob([audio as BlobPart]) }
-		],
-		{ createdAt: new Date(createdAt), builtInTitles: BUILT_IN_TITLES }
-	);
-	return { blob, contents };
-}
 
 describe('installing a take-home pack', () => {
 	it('previews everything as new, then puts it where the player, console and library find it', async () => {
@@ -215,70 +173,15 @@ describe('installing a take-home pack', () => {
 describe('take-home pack fuzz', () => {
 	it('500 mutated packs: never an uncaught error, never a partial write', async () => {
 		const { blob } = await packWithTrack();
-		const good = new Uint8Array(await blob.arrayBuffer());
-		let seed = 12345;
-		const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-		const mutations = [
-			(b: Uint8Array) => {
-				const c = b.slice();
-				for (let n = 0; n < 1 + Math.floor(random() * 8); n += 1) {
-					const at = Math.floor(random() * c.length);
-					c[at] = c[at]! ^ (1 << Math.floor(random() * 8));
-				}
-				return c;
-			},
-			(b: Uint8Array) => b.slice(0, Math.floor(random() * b.length)),
-			(b: Uint8Array) => b.slice(Math.floor(random() * 200)),
-			(b: Uint8Array) => {
-				// A size field in the directory or a local header told a lie.
-				const c = b.slice();
-				const view = new DataView(c.buffer);
-				const at = Math.floor(random() * (c.length - 4));
-				view.setUint32(at, Math.floor(random() * 2 ** 32), true);
-				return c;
-			},
-			(b: Uint8Array) => {
-				// An entry renamed: a character of a name swapped for another.
-				const c = b.slice();
-				const names = ['pack.json', 'manifest.json', 'clips/', 'tracks/'];
-				const name = strToU8(names[Math.floor(random() * names.length)]!);
-				for (let i = 0; i + name.length <= c.length; i += 1) {
-					if (name.every((byte, j) => c[i + j] === byte) && random() < 0.5) {
-						c[i + Math.floor(random() * name.length)] = '../\\/.xA'.charCodeAt(Math.floor(random() * 8));
-					}
-				}
-				return c;
-			}
-		];
-		let uncaught = 0;
-		let partial = 0;
-		let installed = 0;
-		const cases = 500;
-		for (let n = 0; n < cases; n += 1) {
-			const mutated = mutations[n % mutations.length]!(good);
-			const backend = memoryBackend();
-			try {
-				const open = await openPack(new Blob([mutated as BlobPart]), 'fuzz.grounded', BUILT_IN_IDS);
-				if (open.ok) {
-					const stores = storesOn(backend);
-					const plan = await planInstall(open.value, stores);
-					const result = await installPack(plan, stores, { decode, estimate: plenty });
-					if (result.ok) installed += 1;
-					// All or nothing: either the record and its items are all there, or the store is empty.
-					const keys = [...backend.data.keys()];
-					const complete = result.ok && keys.some((k) => k.startsWith('take-home:'));
-					if (!result.ok && keys.length > 0) partial += 1;
-					if (result.ok && !complete) partial += 1;
-				} else if (backend.data.size > 0) partial += 1;
-			} catch (error) {
-				uncaught += 1;
-				console.error(error);
-			}
-		}
+		const outcome = await fuzzPacks(new Uint8Array(await blob.arrayBuffer()), {
+			cases: 500,
+			builtInIds: BUILT_IN_IDS,
+			onUncaught: (error) => console.error(error)
+		});
 		console.log(
-			`pack fuzz: ${cases} cases, ${uncaught} uncaught, ${partial} partial writes, ${installed} still installable`
+			`pack fuzz: ${outcome.cases} cases, ${outcome.uncaught} uncaught, ${outcome.partialWrites} partial writes, ${outcome.installed} still installable`
 		);
-		expect(uncaught).toBe(0);
-		expect(partial).toBe(0);
+		expect(outcome.uncaught).toBe(0);
+		expect(outcome.partialWrites).toBe(0);
 	}, 120_000);
 });
