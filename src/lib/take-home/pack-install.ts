@@ -62,8 +62,8 @@ export interface InstallPlan {
 }
 
 export interface InstallOptions {
-	/** Proves a file plays here; an OfflineAudioContext decode by default. Rejects when it can't. */
-	readonly decode?: (bytes: ArrayBuffer) => Promise<unknown>;
+	/** Proves a file plays here (see `playableHere`, the default). Rejects when it can't. */
+	readonly decode?: (bytes: ArrayBuffer, mime: string) => Promise<unknown>;
 	/** navigator.storage.estimate by default; undefined where the browser has none. */
 	readonly estimate?: () => Promise<{ quota?: number; usage?: number }>;
 	readonly onProgress?: (progress: { bytesDone: number; bytesTotal: number; current: string }) => void;
@@ -178,9 +178,44 @@ export async function planInstall(pack: OpenedPack, stores: InstallStores): Prom
 	return { pack, previous, status, lines, bytesToStore, scriptIds, playlistIds };
 }
 
-async function decodeToCheck(bytes: ArrayBuffer): Promise<unknown> {
-	// Decoded at a low rate and one channel's worth of context: only to prove the file plays here.
-	return new OfflineAudioContext(1, 1, 8_000).decodeAudioData(bytes.slice(0));
+/** Files up to this size are decoded whole to prove they play; larger ones by their start. */
+const WHOLE_DECODE_BYTES = 24_000_000;
+/** How much of a large file's start is decoded: many frames of any common format. */
+const PREFIX_DECODE_BYTES = 1 << 20;
+
+/**
+ * Proves a file plays here without decoding an hour of music into memory: decoding a whole
+ * 81-minute MP3 grew Chromium's renderer by about 3.7 GB (bench/take-home.bench.ts), which would
+ * end the page on an iPhone. Small files (every voice clip) are decoded whole; a large one by its
+ * first megabyte (MP3, Ogg, FLAC, WAV and ADTS are frames from the start), else by a media
+ * element reading its header (an MP4 whose index sits at the end).
+ */
+async function playableHere(bytes: ArrayBuffer, mime: string): Promise<unknown> {
+	const decode = (part: ArrayBuffer) => new OfflineAudioContext(1, 1, 8_000).decodeAudioData(part);
+	if (bytes.byteLength <= WHOLE_DECODE_BYTES) return decode(bytes.slice(0));
+	try {
+		return await decode(bytes.slice(0, PREFIX_DECODE_BYTES));
+	} catch {
+		return mediaElementReads(new Blob([bytes], { type: mime }));
+	}
+}
+
+function mediaElementReads(blob: Blob): Promise<void> {
+	return new Promise((resolve, reject) => {
+		const url = URL.createObjectURL(blob);
+		const element = new Audio();
+		const done = (ok: boolean) => {
+			element.removeAttribute('src');
+			element.load();
+			URL.revokeObjectURL(url);
+			if (ok) resolve();
+			else reject(new Error('The file does not play here.'));
+		};
+		element.preload = 'metadata';
+		element.onloadedmetadata = () => done(Number.isFinite(element.duration) && element.duration > 0);
+		element.onerror = () => done(false);
+		element.src = url;
+	});
 }
 
 async function defaultEstimate(): Promise<{ quota?: number; usage?: number }> {
@@ -223,7 +258,7 @@ export async function installPack(
 		}
 	}
 
-	const decode = options.decode ?? decodeToCheck;
+	const decode = options.decode ?? playableHere;
 	const now = options.now?.() ?? Date.now();
 	const written: string[] = [];
 	const undo = async (): Promise<void> => {
@@ -248,7 +283,7 @@ export async function installPack(
 			const clip = clipsByPath.get(path);
 			const track = tracksByPath.get(path);
 			if (clip) {
-				const ok = await decode(bytes).then(
+				const ok = await decode(bytes, 'audio/wav').then(
 					() => true,
 					() => false
 				);
@@ -270,7 +305,7 @@ export async function installPack(
 				if (declared.get(path)!.sha256.slice(0, 16) !== track.id)
 					return await refuse(`“${fileName}” can’t be opened. The track “${track.title}” is not the file it names.`);
 				if (!(await stores.tracks.get(track.id))) {
-					const ok = await decode(bytes).then(
+					const ok = await decode(bytes, track.mime).then(
 						() => true,
 						() => false
 					);
