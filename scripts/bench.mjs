@@ -3,7 +3,8 @@
 // In-browser part (vitest, real Chromium): a 30-minute practice rendered in an
 // OfflineAudioContext through the real cue code (bench/offline-render.bench.ts), and
 // the music engine playing the shipped items live, recorded sample for sample
-// (bench/session-music.bench.ts).
+// (bench/session-music.bench.ts); and the length of the QR-code links for every breathing pattern
+// and built-in script, with the code's version (bench/share-link.bench.ts).
 // Live part: the built app in headless Chromium with its main thread stalled,
 // against a naive setInterval pacer in the same page (scripts/bench-live.mjs); the app
 // offline through its service worker (scripts/bench-offline.mjs); 200 MB of MP3s imported
@@ -28,7 +29,11 @@ function print(figures) {
 	for (const [name, value] of Object.entries(figures)) console.log(`${name}: ${value}`);
 }
 
-const inBrowserResults = ['bench-results/offline.json', 'bench-results/session-music.json'];
+const inBrowserResults = [
+	'bench-results/offline.json',
+	'bench-results/session-music.json',
+	'bench-results/share-link.json'
+];
 for (const file of inBrowserResults) rmSync(file, { force: true });
 const offline = spawnSync('npx', ['vitest', 'run', '--config', 'vitest.bench.config.ts', '--reporter=dot'], {
 	encoding: 'utf8'

@@ -128,6 +128,24 @@ test('every page, in the states it is used in, has no serious or critical axe vi
 	await expect(page.getByRole('button', { name: 'Open eyes' })).toBeFocused();
 	await check('/grounding/play/ eyes closed');
 
+	// Sharing by QR code: a practice, then the own script made above; its link opened, previewed and saved.
+	await page.goto('/take-home/link/');
+	await expect(page.getByRole('img', { name: /^QR code: the practice/ })).toBeVisible();
+	await check('/take-home/link/ a practice');
+	await page.getByRole('radio', { name: 'A grounding script' }).check();
+	await page.getByRole('radio', { name: 'Arriving with the breath (my version)' }).check();
+	await expect(page.getByRole('img', { name: /^QR code: the script/ })).toBeVisible();
+	await check('/take-home/link/ a script');
+	await page.goto(await page.getByRole('textbox', { name: 'The link' }).inputValue());
+	await expect(page.getByRole('button', { name: 'Save to Grounded' })).toBeVisible();
+	await check('/open/ a script’s preview');
+	await page.getByRole('button', { name: 'Save to Grounded' }).click();
+	await expect(page.getByRole('heading', { name: 'Saved' })).toBeVisible();
+	await check('/open/ saved');
+	await page.goto('/open/#1.damaged0');
+	await expect(page.getByRole('alert')).toBeVisible();
+	await check('/open/ a damaged link');
+
 	// A new playlist with a track added to its first phase, so its items have Up, Down and Remove.
 	await page.goto('/playlists/edit/');
 	await page.getByLabel('Title').fill('Evening session');

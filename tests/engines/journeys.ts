@@ -41,7 +41,9 @@ export const ROUTES: readonly { path: string; heading: RegExp }[] = [
 	{ path: '/playlists/', heading: /playlists/i },
 	{ path: '/playlists/edit/', heading: /playlist/i },
 	{ path: '/storage/', heading: /device/i },
-	{ path: '/privacy/', heading: /Privacy/ }
+	{ path: '/privacy/', heading: /Privacy/ },
+	{ path: '/take-home/link/', heading: /Share by QR code/ },
+	{ path: '/open/', heading: /Shared with you/ }
 ];
 
 // ——— small steps ———

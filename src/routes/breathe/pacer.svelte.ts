@@ -2,9 +2,14 @@
  * The breath pacer's state: settings (checked and remembered), the practice in
  * progress, and where it stands on the audio clock.
  *
+ * Opened with a therapist's practice (`load(senderId)`), it runs that practice with this
+ * device's own haptics and announcements, and saves nothing: the person's own settings are
+ * overwritten only when they change something themselves (`commitDraft`).
+ *
  * The page renders this and calls its methods; all sound goes through the
- * CueEngine, all storage through StoredValue.
+ * CueEngine, all storage through StoredValue and TakeHomeStore.
  */
+import * as v from 'valibot';
 import { CueEngine } from '$lib/audio/cue-engine';
 import type { CueRun } from '$lib/audio/cue-run';
 import { PHASE_NAMES, type PhaseKind } from '$lib/breath/patterns';
@@ -21,6 +26,8 @@ import { breathStartAt, buildTimeline, fullnessAt, positionAt, type Timeline } f
 import { pulseForPhase } from '$lib/platform/haptics';
 import { ScreenWakeLock } from '$lib/platform/wake-lock';
 import { indexedDbBackend, StoredValue, type KeyValueBackend } from '$lib/storage/key-value';
+import { settingsOfPractice, type BreathingPractice } from '$lib/take-home/practice';
+import { TakeHomeStore } from '$lib/take-home/take-home-store';
 import type { Milliseconds, Seconds } from '$lib/units';
 
 export const SETTINGS_KEY = 'pacer-settings';
@@ -32,6 +39,16 @@ const CLOCK_GIVE_UP_MS: Milliseconds = 4_000;
 export type PracticeStatus = 'idle' | 'starting' | 'running' | 'paused' | 'finished';
 
 type AnyProblem = FieldProblem<string>;
+
+/** A sender's id in `?practice=`, as take-home records name them; anything else is no practice. */
+const senderParam = v.pipe(v.string(), v.maxLength(80), v.regex(/^[A-Za-z0-9_-]+$/));
+
+/** The sender whose practice the address asks for (`?practice=<senderId>`), or null. */
+export function practiceParam(search: string): string | null {
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity -- read once, never state
+	const parsed = v.safeParse(senderParam, new URLSearchParams(search).get('practice'));
+	return parsed.success ? parsed.output : null;
+}
 
 /** Settings with one group of fields taken from `draft` when that group is valid. */
 function acceptValidGroups(saved: PacerSettings, draft: PacerSettings): PacerSettings {
@@ -60,6 +77,19 @@ export class PacerState {
 	message = $state('');
 	/** The words for screen readers, changed at each phase. */
 	announcement = $state('');
+	/** The therapist's practice the pacer was opened with, if any. */
+	practice: BreathingPractice | null = $state.raw(null);
+	/** Why the practice asked for could not be opened, in plain words. */
+	practiceMessage = $state('');
+
+	/** True once the settings differ from the practice's (the person changed something, and it is saved as theirs). */
+	readonly practiceChanged: boolean = $derived.by(() => {
+		const practice = this.practice;
+		if (!practice) return false;
+		return Object.entries(practice.settings).some(
+			([field, value]) => JSON.stringify(this.settings[field as keyof PacerSettings]) !== JSON.stringify(value)
+		);
+	});
 
 	readonly problems: AnyProblem[] = $derived.by(() => {
 		const custom = this.draft.pattern === 'custom' ? customProblems(this.draft.custom) : [];
@@ -88,6 +118,7 @@ export class PacerState {
 	#lastClockWall: Milliseconds = 0;
 	#saveTimer: ReturnType<typeof setTimeout> | undefined;
 	readonly #stored: StoredValue<PacerSettings>;
+	readonly #takeHome: TakeHomeStore;
 	readonly #wakeLock = new ScreenWakeLock();
 	readonly #onVisibility = (): void => {
 		if (document.visibilityState === 'visible') this.#tick();
@@ -95,10 +126,25 @@ export class PacerState {
 
 	constructor(backend: KeyValueBackend = indexedDbBackend()) {
 		this.#stored = new StoredValue(backend, SETTINGS_KEY, parseStoredSettings);
+		this.#takeHome = new TakeHomeStore(backend);
 	}
 
-	async load(): Promise<void> {
-		const settings = await this.#stored.load();
+	/**
+	 * Reads the person's settings; with `practiceFrom` (a sender's id, from `?practice=`), runs
+	 * that sender's breathing practice instead, without saving it over the person's settings.
+	 */
+	async load(practiceFrom: string | null = null): Promise<void> {
+		const [device, record] = await Promise.all([
+			this.#stored.load(),
+			practiceFrom === null ? Promise.resolve(null) : this.#takeHome.get(practiceFrom)
+		]);
+		const practice = record?.breathing ?? null;
+		if (practiceFrom !== null && !practice) {
+			this.practiceMessage =
+				'The breathing practice this page was asked for is not on this device. Here is the pacer with your own settings.';
+		}
+		this.practice = practice;
+		const settings = practice ? settingsOfPractice(practice, device) : device;
 		this.settings = settings;
 		this.draft = structuredClone(settings);
 		this.loaded = true;
