@@ -186,7 +186,7 @@ test('bad packs are refused in plain words, naming the file, and what was there 
 	const good = await makePackWithoutScript(therapistPage);
 
 	// This one comes as the share sheet sends it (the manifest's share_target): a POST the worker keeps.
-	const client = await browser.newContext();
+	const client = await browser.newContext({ acceptDownloads: true });
 	const page = await client.newPage();
 	await page.goto('/');
 	await waitUntilControlled(page);
@@ -240,6 +240,20 @@ test('bad packs are refused in plain words, naming the file, and what was there 
 	await expect(
 		page.getByRole('region', { name: `From ${THERAPIST}` }).getByText('Before the next session.')
 	).toBeVisible();
+
+	// The pack's items are part of "Save a copy of my data" and go with "Erase all my data".
+	await page.goto('/privacy/');
+	const downloading = page.waitForEvent('download');
+	await page.getByRole('button', { name: 'Save a copy of my data' }).click();
+	const copy = JSON.parse(readFileSync(await (await downloading).path(), 'utf8')) as { data: Record<string, unknown> };
+	const record = Object.entries(copy.data).find(([key]) => key.startsWith('take-home:'));
+	expect(record?.[1]).toMatchObject({ note: 'Before the next session.', from: { name: THERAPIST } });
+	await page.getByRole('button', { name: 'Erase all my data' }).click();
+	await page.getByRole('dialog').getByRole('button', { name: 'Erase everything' }).click();
+	await expect(page.getByRole('status')).toContainText('has been erased');
+	await page.goto('/');
+	await expect(page.getByRole('heading', { name: 'Who is using Grounded here?' })).toBeVisible();
+	await expect(page.getByRole('region', { name: `From ${THERAPIST}` })).toHaveCount(0);
 	await therapist.close();
 	await client.close();
 });
