@@ -13,6 +13,8 @@ import {
 	consoleSession,
 	groundingBegins,
 	importOneFile,
+	openTakeHomePack,
+	PACK_STEP_ONE,
 	pacerCues,
 	reopenOffline,
 	SHORT_CUSTOM,
@@ -98,8 +100,24 @@ test('the grounding player begins a built-in script with its chime and its backg
 	expect(await tab.errors()).toEqual([]);
 });
 
-test('an audio file is imported on “Your music”', async ({ tab, rig }) => {
+test('an audio file is imported on “Your music”, and a take-home pack opens and plays in the therapist’s voice', async ({
+	tab,
+	rig,
+	listen
+}) => {
 	expect(await importOneFile(tab, rig)).toBe('Imported 1 track.');
+	const pack = await openTakeHomePack(tab, rig, listen);
+	expect(pack.outcome).toBe('It is on this device now.');
+	// The two clips, each in its step: the second follows the first by step 1's length, and between
+	// them (the first is 1 s long) nothing sounds: no system voice, nothing else.
+	const heard = `onsets ${pack.voiceOnsets.map((time) => time.toFixed(2)).join(', ')}`;
+	expect(pack.voiceOnsets, heard).toHaveLength(2);
+	const [first, second] = pack.voiceOnsets as [number, number];
+	expect(first, heard).toBeGreaterThan(1);
+	expect(first, heard).toBeLessThan(3.5);
+	expect(Math.abs(second - first - PACK_STEP_ONE), heard).toBeLessThan(0.25);
+	expect(pack.voiceDb).toBeGreaterThan(-30);
+	expect(pack.betweenDb).toBeLessThan(-60);
 	expect(await tab.errors()).toEqual([]);
 });
 

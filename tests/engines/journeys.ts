@@ -22,6 +22,10 @@ import {
 	type TrackJump
 } from '../support/recording';
 import { wav } from '../support/wav';
+import { DEFAULT_SETTINGS } from '../../src/lib/breath/settings';
+import { clipPath } from '../../src/lib/take-home/pack-format';
+import { writePack } from '../../src/lib/take-home/pack-writer';
+import { practiceFromSettings } from '../../src/lib/take-home/practice';
 import type { EnginePage } from './harness/engine-page';
 import type { Recording } from './harness/pulse';
 import { decodedTrack } from './harness/reference';
@@ -377,6 +381,111 @@ export async function importOneFile(tab: EnginePage, rig: Rig): Promise<string> 
 	if (!outcome.startsWith('Imported')) return `${outcome} ${await textAppears(tab, /soft tone\.wav: [^\n]*/)}`;
 	await textAppears(tab, /soft tone/);
 	return outcome;
+}
+
+// ——— a take-home pack ———
+
+export interface PackMeasure {
+	/** What the home page said once the pack was confirmed. */
+	readonly outcome: string;
+	/** From the tap on Begin: the therapist's two clips (440 Hz, 1 s; 660 Hz, 2 s), one in each step. */
+	readonly voiceOnsets: Seconds[];
+	/** The second clip's level, and the quiet between the two clips. */
+	readonly voiceDb: Decibels;
+	readonly betweenDb: Decibels;
+}
+
+/** Step 1 lasts this long; each clip plays about a second after its step begins. */
+export const PACK_STEP_ONE: Seconds = 2.5;
+
+/**
+ * The client's side of a take-home pack: a pack made in Node (a script of two steps, each in the
+ * therapist's recorded voice) opened from the home page's picker, previewed, put on the device,
+ * and its script played with the recorded voice. Every step has a clip, so no system voice speaks
+ * (WebKitGTK has one). The pack is written by the app's own writer: this checks the reading, the
+ * install and the playing in each engine.
+ */
+export async function openTakeHomePack(tab: EnginePage, rig: Rig, listen: Listen): Promise<PackMeasure> {
+	const step = (id: string, text: string, seconds: Seconds) => ({
+		id,
+		text,
+		timing: { kind: 'timed' as const, seconds },
+		breath: null,
+		chime: false,
+		background: null
+	});
+	const script = {
+		version: 1 as const,
+		id: 'therapist-landing',
+		title: 'Landing, in my voice',
+		summary: '',
+		builtIn: false,
+		steps: [step('arrive', 'Arrive, just as you are.', PACK_STEP_ONE), step('voice', 'Listen to my voice.', 5)]
+	};
+	const clip = (stepId: string, frequency: number, seconds: Seconds) => ({
+		meta: {
+			scriptId: script.id,
+			stepId,
+			path: clipPath(script.id, stepId),
+			durationSeconds: seconds,
+			gainDb: 0,
+			recordedAt: 1
+		},
+		audio: {
+			path: clipPath(script.id, stepId),
+			blob: new Blob([wav(frequency, seconds, 24_000) as BlobPart], { type: 'audio/wav' })
+		}
+	});
+	const clips = [clip('arrive', 440, 1), clip('voice', 660, 2)];
+	const pack = await writePack(
+		{
+			from: { id: 'engine-therapist-0001', name: 'Dr. Ana Ruiz', contact: '', supportLine: '' },
+			clientName: null,
+			note: 'Go gently this week.',
+			scripts: [script],
+			builtInScriptIds: [],
+			clips: clips.map((c) => c.meta),
+			breathing: practiceFromSettings(DEFAULT_SETTINGS, 'Evening breathing'),
+			playlists: [],
+			tracks: []
+		},
+		clips.map((c) => c.audio),
+		{ createdAt: new Date('2026-12-01T10:00:00Z'), builtInTitles: new Map() }
+	);
+	const file = join(rig.scratch, 'from-ana.grounded');
+	writeFileSync(file, Buffer.from(await pack.arrayBuffer()));
+
+	await tab.goto('/');
+	await heading(tab, /^Grounded$/);
+	await tab.setFiles({ role: 'file', name: 'Take-home pack file' }, [file]);
+	await textAppears(tab, /Dr\. Ana Ruiz made this pack on/);
+	await tab.click({ role: 'button', name: 'Put it on this device' });
+	const outcome = await textAppears(
+		tab,
+		/It is on this device now\.|can’t be opened[^\n]*|could not be stored[^\n]*/,
+		30_000
+	);
+	await textAppears(tab, /Go gently this week\./);
+
+	await tab.click({ role: 'link', name: /^Landing, in my voice/ });
+	await heading(tab, /Landing, in my voice/);
+	await tab.click({ role: 'radio', name: /^Recorded voice where there is one/ });
+	const recording = await listen();
+	const tapAt = now(recording);
+	await tab.click({ role: 'button', name: /^Begin/ });
+	await textAppears(tab, /Arrive, just as you are\./);
+	const samples = await recordUntil(recording, tapAt + 1 + PACK_STEP_ONE + 4);
+	await recording.stop();
+	const voiceOnsets = findOnsets(samples, recording.rate)
+		.filter((time) => time > tapAt)
+		.map((time) => time - tapAt);
+	const [first = 0, second = 0] = voiceOnsets;
+	return {
+		outcome,
+		voiceOnsets,
+		voiceDb: rmsDb(samples, recording.rate, tapAt + second + 0.3, tapAt + second + 1.5),
+		betweenDb: rmsDb(samples, recording.rate, tapAt + first + 1.2, tapAt + Math.max(first + 1.4, second - 0.2))
+	};
 }
 
 /**
