@@ -4,7 +4,9 @@
 // OfflineAudioContext through the real cue code (bench/offline-render.bench.ts), and
 // the music engine playing the shipped items live, recorded sample for sample
 // (bench/session-music.bench.ts); and the length of the QR-code links for every breathing pattern
-// and built-in script, with the code's version (bench/share-link.bench.ts).
+// and built-in script, with the code's version (bench/share-link.bench.ts); a 150 MB take-home
+// pack made, opened and installed into the real stores, and 500 damaged packs
+// (bench/take-home.bench.ts).
 // Live part: the built app in headless Chromium with its main thread stalled,
 // against a naive setInterval pacer in the same page (scripts/bench-live.mjs); the app
 // offline through its service worker (scripts/bench-offline.mjs); 200 MB of MP3s imported
@@ -32,7 +34,8 @@ function print(figures) {
 const inBrowserResults = [
 	'bench-results/offline.json',
 	'bench-results/session-music.json',
-	'bench-results/share-link.json'
+	'bench-results/share-link.json',
+	'bench-results/take-home.json'
 ];
 for (const file of inBrowserResults) rmSync(file, { force: true });
 const offline = spawnSync('npx', ['vitest', 'run', '--config', 'vitest.bench.config.ts', '--reporter=dot'], {
