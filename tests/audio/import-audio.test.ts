@@ -305,7 +305,7 @@ describe('importAudioFiles', () => {
 				writes += 1;
 				if (writes !== 2) return real.write(id, bytes, mime);
 				// Half of the file reaches the disk before it is full.
-				await real.write(id, bytes.slice(0, bytes.byteLength / 2), mime);
+				await real.write(id, (bytes as ArrayBuffer).slice(0, (bytes as ArrayBuffer).byteLength / 2), mime);
 				throw new DOMException('full', 'QuotaExceededError');
 			}
 		}));

@@ -31,8 +31,9 @@ export function storesOn(backend: KeyValueBackend): InstallStores {
 }
 
 /** Every WAV "decodes"; anything else does not, like a browser's decodeAudioData. */
-export async function decodeWavOnly(bytes: ArrayBuffer): Promise<void> {
-	if (new TextDecoder().decode(new Uint8Array(bytes, 0, 4)) !== 'RIFF') throw new Error('EncodingError');
+export async function decodeWavOnly(file: Blob): Promise<void> {
+	if (new TextDecoder().decode(new Uint8Array(await file.slice(0, 4).arrayBuffer())) !== 'RIFF')
+		throw new Error('EncodingError');
 }
 
 /** A storage estimate with room for anything. */

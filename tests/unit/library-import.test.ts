@@ -33,7 +33,7 @@ function memoryFiles(): TrackFiles & { data: Map<string, ArrayBuffer> } {
 	const data = new Map<string, ArrayBuffer>();
 	return {
 		data,
-		write: async (id, bytes) => void data.set(id, bytes.slice(0)),
+		write: async (id, bytes) => void data.set(id, bytes instanceof Blob ? await bytes.arrayBuffer() : bytes.slice(0)),
 		read: async (id) => (data.has(id) ? new Blob([data.get(id)!]) : null),
 		remove: async (id) => void data.delete(id)
 	};

@@ -34,7 +34,7 @@ describe('take-home pack: writing and reading', () => {
 		const files = [];
 		for await (const file of verifiedAudio(opened.value)) files.push(file);
 		expect(files).toHaveLength(1);
-		expect(files[0]!.ok && new Uint8Array(files[0]!.value.bytes)).toEqual(wavBytes());
+		expect(files[0]!.ok && new Uint8Array(await files[0]!.value.blob.arrayBuffer())).toEqual(wavBytes());
 	});
 
 	it('stores audio and deflates JSON', async () => {

@@ -57,7 +57,8 @@ export type NewImportedTrack = Omit<ImportedTrack, 'version' | 'id' | 'bytes'>;
  * the store removes what a failed write may have left.
  */
 export interface TrackFiles {
-	write(id: string, bytes: ArrayBuffer, mime: string): Promise<void>;
+	/** A Blob is written without being read into the page's memory (a track from a take-home pack). */
+	write(id: string, bytes: ArrayBuffer | Blob, mime: string): Promise<void>;
 	/** The file, or null when there is none. */
 	read(id: string): Promise<Blob | null>;
 	/** Removes the file; no error when there is none. */
@@ -231,7 +232,7 @@ export class ImportedTrackStore {
 	 * the file when it isn't here yet, and says whether this call wrote it, so a failed install can
 	 * take back exactly what it added. Throws when the file can't be written.
 	 */
-	async keepFile(id: string, bytes: ArrayBuffer, mime: string): Promise<boolean> {
+	async keepFile(id: string, bytes: ArrayBuffer | Blob, mime: string): Promise<boolean> {
 		if (await this.#fileExists(id)) return false;
 		try {
 			await this.#files.write(id, bytes, mime);

@@ -63,7 +63,7 @@ export interface InstallPlan {
 
 export interface InstallOptions {
 	/** Proves a file plays here (see `playableHere`, the default). Rejects when it can't. */
-	readonly decode?: (bytes: ArrayBuffer, mime: string) => Promise<unknown>;
+	readonly decode?: (file: Blob, mime: string) => Promise<unknown>;
 	/** navigator.storage.estimate by default; undefined where the browser has none. */
 	readonly estimate?: () => Promise<{ quota?: number; usage?: number }>;
 	readonly onProgress?: (progress: { bytesDone: number; bytesTotal: number; current: string }) => void;
@@ -190,13 +190,13 @@ const PREFIX_DECODE_BYTES = 1 << 20;
  * first megabyte (MP3, Ogg, FLAC, WAV and ADTS are frames from the start), else by a media
  * element reading its header (an MP4 whose index sits at the end).
  */
-async function playableHere(bytes: ArrayBuffer, mime: string): Promise<unknown> {
-	const decode = (part: ArrayBuffer) => new OfflineAudioContext(1, 1, 8_000).decodeAudioData(part);
-	if (bytes.byteLength <= WHOLE_DECODE_BYTES) return decode(bytes.slice(0));
+async function playableHere(file: Blob, mime: string): Promise<unknown> {
+	const decode = async (part: Blob) => new OfflineAudioContext(1, 1, 8_000).decodeAudioData(await part.arrayBuffer());
+	if (file.size <= WHOLE_DECODE_BYTES) return decode(file);
 	try {
-		return await decode(bytes.slice(0, PREFIX_DECODE_BYTES));
+		return await decode(file.slice(0, PREFIX_DECODE_BYTES));
 	} catch {
-		return mediaElementReads(new Blob([bytes], { type: mime }));
+		return mediaElementReads(file.slice(0, file.size, mime));
 	}
 }
 
@@ -278,12 +278,14 @@ export async function installPack(
 	try {
 		for await (const file of verifiedAudio(pack)) {
 			if (!file.ok) return await refuse(file.reason);
-			const { path, bytes } = file.value;
+			const { path, blob } = file.value;
 			options.onProgress?.({ bytesDone: done, bytesTotal: total, current: path });
 			const clip = clipsByPath.get(path);
 			const track = tracksByPath.get(path);
 			if (clip) {
-				const ok = await decode(bytes, 'audio/wav').then(
+				// A clip is small (a step's words): held, to be written with everything else at the end.
+				const bytes = await blob.arrayBuffer();
+				const ok = await decode(new Blob([bytes]), 'audio/wav').then(
 					() => true,
 					() => false
 				);
@@ -305,19 +307,19 @@ export async function installPack(
 				if (declared.get(path)!.sha256.slice(0, 16) !== track.id)
 					return await refuse(`“${fileName}” can’t be opened. The track “${track.title}” is not the file it names.`);
 				if (!(await stores.tracks.get(track.id))) {
-					const ok = await decode(bytes, track.mime).then(
+					const ok = await decode(blob, track.mime).then(
 						() => true,
 						() => false
 					);
 					if (!ok) return await refuse(`“${fileName}” can’t be opened. The track “${track.title}” does not play.`);
-					if (await stores.tracks.keepFile(track.id, bytes, track.mime)) written.push(track.id);
+					if (await stores.tracks.keepFile(track.id, blob, track.mime)) written.push(track.id);
 					const entry = stores.tracks.entryOf({
 						version: 1,
 						id: track.id,
 						title: track.title,
 						artist: track.artist,
 						fileName: track.fileName,
-						bytes: bytes.byteLength,
+						bytes: blob.size,
 						durationSeconds: track.durationSeconds,
 						loudnessLufs: track.loudnessLufs,
 						gainDb: track.gainDb,
@@ -329,7 +331,7 @@ export async function installPack(
 					sets.push(entry);
 				}
 			}
-			done += bytes.byteLength;
+			done += blob.size;
 			options.onProgress?.({ bytesDone: done, bytesTotal: total, current: path });
 		}
 

@@ -11,7 +11,7 @@
  * if (!opened.ok) return show(opened.reason); // "“notes.grounded” can’t be opened. The file is empty."
  * for await (const part of verifiedAudio(opened.value)) {
  *   if (!part.ok) return show(part.reason);
- *   keep(part.value.path, part.value.bytes);
+ *   keep(part.value.path, part.value.blob);
  * }
  */
 import type { Result } from '../result';
@@ -26,7 +26,9 @@ import {
 	type PackManifest
 } from './pack-format';
 import { sha256Hex } from './pack-writer';
-import { readEntry, readZipIndex, type ZipEntry } from './zip-reader';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { dataRange, readEntry, readZipIndex, type ZipEntry } from './zip-reader';
 
 export interface OpenedPack {
 	readonly file: Blob;
@@ -38,8 +40,15 @@ export interface OpenedPack {
 
 export interface VerifiedFile {
 	readonly path: string;
-	readonly bytes: ArrayBuffer;
+	/**
+	 * The file as a slice of the pack: read again only when it is stored, by the browser, so the
+	 * whole of it never has to sit in the page's memory. Verified just before it was given out.
+	 */
+	readonly blob: Blob;
 }
+
+/** Audio is read and fingerprinted this much at a time. */
+const VERIFY_CHUNK = 4 << 20;
 
 /** The first bytes of archives and compressed files, which a pack may not hold inside it. */
 const ARCHIVE_MAGIC: readonly (readonly number[])[] = [
@@ -63,10 +72,10 @@ function refusal(fileName: string, reason: string): { ok: false; reason: string 
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-async function readJson(file: Blob, entry: ZipEntry, limit: number, sha256?: string): Promise<Result<unknown>> {
+async function readJson(file: Blob, entry: ZipEntry, limit: number, expected?: string): Promise<Result<unknown>> {
 	const bytes = await readEntry(file, entry, limit);
 	if (!bytes.ok) return bytes;
-	if (sha256 !== undefined && (await sha256Hex(bytes.value as BufferSource)) !== sha256) {
+	if (expected !== undefined && (await sha256Hex(bytes.value as BufferSource)) !== expected) {
 		return {
 			ok: false,
 			reason: 'Its list of contents does not match its fingerprint: the file was changed or damaged.'
@@ -132,49 +141,47 @@ async function open(file: Blob, fileName: string, builtInIds: ReadonlySet<string
 }
 
 /**
- * The pack's audio, one file at a time in the manifest's order, each read by slicing the pack and
- * given out only when its size and SHA-256 match. The first failure ends the run with its reason.
+ * The pack's audio, one file at a time in the manifest's order, each read in 4 MB pieces by slicing
+ * the pack and fingerprinted as it goes (an incremental SHA-256: WebCrypto has none), and given out
+ * only when its size and SHA-256 match. Memory stays at a piece, whatever the file's size. The
+ * first failure ends the run with its reason.
  */
 export async function* verifiedAudio(pack: OpenedPack): AsyncGenerator<Result<VerifiedFile>> {
 	for (const declared of pack.manifest.files) {
 		if (declared.path === CONTENTS_PATH) continue;
 		const entry = pack.entries.get(declared.path)!;
-		let bytes: Result<Uint8Array>;
+		let problem: string | null;
+		let blob: Blob | null = null;
 		try {
-			bytes = await readEntry(pack.file, entry, declared.bytes);
-		} catch {
-			yield refusal(pack.fileName, 'The file could not be read. Try choosing it again.');
-			return;
-		}
-		if (!bytes.ok) {
-			yield refusal(pack.fileName, bytes.reason);
-			return;
-		}
-		if (bytes.value.length !== declared.bytes) {
-			yield refusal(pack.fileName, `The file “${declared.path}” is not the size its manifest says.`);
-			return;
-		}
-		if ((await sha256Hex(bytes.value as BufferSource)) !== declared.sha256) {
-			yield refusal(
-				pack.fileName,
-				`The file “${declared.path}” does not match its fingerprint: it was changed or damaged.`
-			);
-			return;
-		}
-		if (isArchive(bytes.value)) {
-			yield refusal(pack.fileName, `It holds another archive inside it (“${declared.path}”).`);
-			return;
-		}
-		const { buffer, byteOffset, byteLength } = bytes.value;
-		yield {
-			ok: true,
-			value: {
-				path: declared.path,
-				bytes:
-					byteOffset === 0 && byteLength === buffer.byteLength
-						? (buffer as ArrayBuffer)
-						: (buffer.slice(byteOffset, byteOffset + byteLength) as ArrayBuffer)
+			const range = await dataRange(pack.file, entry);
+			if (!range.ok) problem = range.reason;
+			else {
+				blob = pack.file.slice(range.value.start, range.value.end);
+				problem = await verify(blob, declared);
 			}
-		};
+		} catch {
+			problem = 'The file could not be read. Try choosing it again.';
+		}
+		if (problem || !blob) {
+			yield refusal(pack.fileName, problem ?? DAMAGED_PART);
+			return;
+		}
+		yield { ok: true, value: { path: declared.path, blob } };
 	}
+}
+
+const DAMAGED_PART = 'The file is damaged or incomplete.';
+
+/** Why `blob` is not the file the manifest declares, or null when it is. */
+async function verify(blob: Blob, declared: { path: string; bytes: number; sha256: string }): Promise<string | null> {
+	if (blob.size !== declared.bytes) return `The file “${declared.path}” is not the size its manifest says.`;
+	const hash = sha256.create();
+	for (let at = 0; at < blob.size; at += VERIFY_CHUNK) {
+		const piece = new Uint8Array(await blob.slice(at, at + VERIFY_CHUNK).arrayBuffer());
+		if (at === 0 && isArchive(piece)) return `It holds another archive inside it (“${declared.path}”).`;
+		hash.update(piece);
+	}
+	if (bytesToHex(hash.digest()) !== declared.sha256)
+		return `The file “${declared.path}” does not match its fingerprint: it was changed or damaged.`;
+	return null;
 }

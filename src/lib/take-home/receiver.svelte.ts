@@ -14,8 +14,7 @@ import { ImportedTrackStore } from '../library/imported-tracks';
 import { indexedDbBackend, type KeyValueBackend } from '../storage/key-value';
 import { PlaylistStore } from '../storage/playlist-store';
 import { ScriptStore } from '../storage/script-store';
-import { installPack, planInstall, type InstallPlan, type InstallStores, type LineState } from './pack-install';
-import { openPack } from './pack-reader';
+import type { InstallPlan, InstallStores, LineState } from './pack-install';
 import { TakeHomeStore } from './take-home-store';
 
 const BUILT_IN_IDS: ReadonlySet<string> = new Set(BUILTIN_SCRIPTS.map((script) => script.id));
@@ -57,6 +56,8 @@ export class PackReceiver {
 		this.fileBytes = file.size;
 		this.plan = null;
 		this.message = '';
+		// Loaded on the first pack, not with the home page: the reader, its hashing and the installer.
+		const [{ openPack }, { planInstall }] = await Promise.all([import('./pack-reader'), import('./pack-install')]);
 		const opened = await openPack(file, this.fileName, BUILT_IN_IDS);
 		if (request !== this.#request) return;
 		if (!opened.ok) {
@@ -75,6 +76,7 @@ export class PackReceiver {
 		if (!plan || this.status !== 'preview') return;
 		this.status = 'installing';
 		this.progress = 0;
+		const { installPack } = await import('./pack-install');
 		const done = await installPack(plan, this.#stores, {
 			onProgress: ({ bytesDone, bytesTotal }) => (this.progress = bytesTotal > 0 ? bytesDone / bytesTotal : 1)
 		});
