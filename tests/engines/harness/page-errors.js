@@ -17,8 +17,13 @@
 			const target = event.target;
 			// In the capture phase, a script, link or media element that failed to load shows up here too.
 			if (target instanceof HTMLElement && target !== document.documentElement) {
+				// Firefox 140 fires `error` at a <link rel="modulepreload"> for a module already loaded (checked
+				// by hand: a preload of a chunk the page had imported errs, the import itself succeeds). Vite's
+				// preload helper adds such links as SvelteKit's router loads a page. A preload is advice: a module
+				// that really fails shows as a failed request, or as the import's own error, both still counted.
+				if (target instanceof HTMLLinkElement && target.rel === 'modulepreload') return;
 				const source = target.getAttribute('src') ?? target.getAttribute('href') ?? '';
-				errors.push(`failed to load <${target.localName}> ${source}`);
+				errors.push(`failed to load <${target.localName}> ${source} on ${location.pathname}${location.search}`);
 				return;
 			}
 			const place = event.filename ? ` (${event.filename}:${event.lineno})` : '';
