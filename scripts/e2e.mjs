@@ -16,7 +16,17 @@ const phases = [
 const extra = process.argv.slice(2);
 const failed = [];
 for (const phase of phases) {
-	const args = ['playwright', 'test', ...phase.projects.flatMap((project) => ['--project', project]), ...extra];
+	// Each phase keeps its own results: one run's clean-up would otherwise delete the recordings a
+	// failed phase before it attached.
+	const output = `test-results/${phase.projects.join('-')}`;
+	const args = [
+		'playwright',
+		'test',
+		...phase.projects.flatMap((project) => ['--project', project]),
+		'--output',
+		output,
+		...extra
+	];
 	console.log(`\n▶ ${phase.name}: npx ${args.join(' ')}`);
 	const run = spawnSync('npx', args, { stdio: 'inherit' });
 	if (run.status !== 0) failed.push(phase.name);

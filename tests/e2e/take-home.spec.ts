@@ -10,6 +10,11 @@ import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { strToU8, unzipSync, zipSync } from 'fflate';
 import { installAudioTap, tapContextIds } from '../support/audio-tap';
+import { DEFAULT_SETTINGS } from '../../src/lib/breath/settings';
+import { clipPath, type PackContents } from '../../src/lib/take-home/pack-format';
+import { writePack, type PackAudio } from '../../src/lib/take-home/pack-writer';
+import { practiceFromSettings } from '../../src/lib/take-home/practice';
+import { wav } from '../support/wav';
 import { onClock, onsetTimes, peakOver, runContexts } from '../support/grounding';
 import { goOffline, waitUntilControlled } from '../support/offline-network';
 
@@ -227,11 +232,16 @@ test('bad packs are refused in plain words, naming the file, and what was there 
 			Buffer.from(zipSync({ 'manifest.json': strToU8('{}'), 'tracks/inner.zip': new Uint8Array(8) })),
 			/another archive/
 		],
-		['newer.grounded', withManifest(good.bytes, (m) => ({ ...m, version: 99 })), /made by a newer Grounded/]
+		['newer.grounded', withManifest(good.bytes, (m) => ({ ...m, version: 99 })), /made by a newer Grounded/],
+		...(await packsRefusedInNode())
 	];
 	for (const [name, bytes, reason] of cases) {
 		await openPackFile(page, name, bytes);
+		// Some are refused on opening; the audio's are refused as it is verified, after the confirm.
+		const confirm = page.getByRole('button', { name: 'Put it on this device' });
 		const message = page.getByRole('region', { name: 'Open a take-home pack' }).locator('.message');
+		await expect(confirm.or(message)).toBeVisible();
+		if (await confirm.isVisible()) await confirm.click();
 		await expect(message).toContainText(reason);
 		await expect(message).toContainText('Nothing on this device was changed.');
 		await expect(from.getByText('Before the next session.')).toBeVisible();
@@ -277,4 +287,108 @@ function withManifest(pack: Buffer, change: (manifest: Record<string, unknown>) 
 	const manifest = JSON.parse(new TextDecoder().decode(files['manifest.json'])) as Record<string, unknown>;
 	files['manifest.json'] = strToU8(JSON.stringify(change(manifest)));
 	return Buffer.from(zipSync(files));
+}
+
+/** A pack the app's own writer makes in Node: a script with one recorded step. */
+async function nodePack(
+	change: { note?: string; clip?: Uint8Array } = {}
+): Promise<{ bytes: Uint8Array; clip: Uint8Array }> {
+	const clip = change.clip ?? new Uint8Array(wav(660, 1, 24_000));
+	const script = {
+		version: 1 as const,
+		id: 'node-script',
+		title: 'Made in Node',
+		summary: '',
+		builtIn: false,
+		steps: [
+			{
+				id: 'one',
+				text: 'One.',
+				timing: { kind: 'timed' as const, seconds: 3 },
+				breath: null,
+				chime: false,
+				background: null
+			}
+		]
+	};
+	const path = clipPath(script.id, 'one');
+	const contents: PackContents = {
+		from: { id: 'node-therapist-0001', name: 'Node', contact: '', supportLine: '' },
+		clientName: null,
+		note: change.note ?? 'From Node.',
+		scripts: [script],
+		builtInScriptIds: [],
+		clips: [{ scriptId: script.id, stepId: 'one', path, durationSeconds: 1, gainDb: 0, recordedAt: 1 }],
+		breathing: practiceFromSettings(DEFAULT_SETTINGS, 'Breathing'),
+		playlists: [],
+		tracks: []
+	};
+	const audio: PackAudio[] = [{ path, blob: new Blob([clip as BlobPart], { type: 'audio/wav' }) }];
+	const blob = await writePack(contents, audio, {
+		createdAt: new Date('2026-12-01T10:00:00Z'),
+		builtInTitles: new Map()
+	});
+	return { bytes: new Uint8Array(await blob.arrayBuffer()), clip };
+}
+
+/** The refusals that need a real pack to start from: each names what is wrong with it. */
+async function packsRefusedInNode(): Promise<[string, Buffer, RegExp][]> {
+	const { bytes, clip } = await nodePack();
+	const at = indexOf(bytes, clip.subarray(400, 432));
+	const flipped = Buffer.from(bytes);
+	flipped[at] = flipped[at]! ^ 0xff;
+	// Starts like a WAV and is fingerprinted rightly, but is no audio at all.
+	const noAudio = (await nodePack({ clip: new Uint8Array([...strToU8('RIFF'), ...new Uint8Array(4_000).fill(7)]) }))
+		.bytes;
+	const files = unzipSync(bytes);
+	const many: Record<string, Uint8Array> = { ...files };
+	for (let n = 0; n < 2_001; n += 1) many[`clips/node-script/extra-${n}.wav`] = new Uint8Array(1);
+	const twice = zipSync({ 'manifest.json': strToU8('{}'), 'manifest.jsoX': strToU8('{}') });
+	for (let i = indexOf(twice, strToU8('manifest.jsoX')); i >= 0; i = indexOf(twice, strToU8('manifest.jsoX')))
+		twice.set(strToU8('manifest.json'), i);
+	return [
+		['fingerprint.grounded', flipped, /does not match its fingerprint/],
+		['not-audio.grounded', Buffer.from(noAudio), /A recording of “Made in Node” does not play/],
+		['long-note.grounded', Buffer.from((await nodePack({ note: 'x'.repeat(5_000) })).bytes), /The note is too long/],
+		[
+			'sizes.grounded',
+			withManifest(Buffer.from(bytes), (m) => ({
+				...m,
+				files: (m.files as { path: string; bytes: number }[]).map((f) =>
+					f.path.startsWith('clips/') ? { ...f, bytes: f.bytes + 1 } : f
+				)
+			})),
+			/is not the size its manifest says/
+		],
+		[
+			'huge.grounded',
+			withManifest(Buffer.from(bytes), (m) => ({
+				...m,
+				files: (m.files as { path: string; bytes: number }[]).map((f) =>
+					f.path.startsWith('clips/') ? { ...f, bytes: 40_000_000 } : f
+				)
+			})),
+			/is larger than a pack may hold/
+		],
+		['many.grounded', Buffer.from(zipSync(many)), /too many files/],
+		[
+			'backslash.grounded',
+			Buffer.from(zipSync({ 'manifest.json': strToU8('{}'), 'clips\\a\\b.wav': new Uint8Array(8) })),
+			/backslash/
+		],
+		[
+			'absolute.grounded',
+			Buffer.from(zipSync({ 'manifest.json': strToU8('{}'), '/etc/passwd': new Uint8Array(8) })),
+			/absolute path/
+		],
+		['twice.grounded', Buffer.from(twice), /two files named/]
+	];
+}
+
+function indexOf(haystack: Uint8Array, needle: Uint8Array): number {
+	outer: for (let i = 0; i + needle.length <= haystack.length; i += 1) {
+		for (let j = 0; j < needle.length; j += 1) if (haystack[i + j] !== needle[j]) continue outer;
+		return i;
+	}
+	return -1;
 }

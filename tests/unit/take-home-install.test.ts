@@ -142,7 +142,7 @@ describe('installing a take-home pack', () => {
 		});
 		const { result } = await install(backend, blob);
 		expect(!result.ok && result.reason).toMatch(
-			/A recording of “Arriving, in my voice” does not play\. Nothing was changed\./
+			/A recording of “Arriving, in my voice” does not play\. Nothing on this device was changed\./
 		);
 		expect(backend.data.size).toBe(0);
 	});
@@ -165,7 +165,9 @@ describe('installing a take-home pack', () => {
 		};
 		const { blob } = await packWithTrack();
 		const { result } = await install(full, blob);
-		expect(!result.ok && result.reason).toMatch(/There isn’t enough storage space .* Nothing was changed\./);
+		expect(!result.ok && result.reason).toMatch(
+			/There isn’t enough storage space .* Nothing on this device was changed\./
+		);
 		expect(backend.data.size).toBe(0);
 	});
 });

@@ -238,11 +238,12 @@ export async function installPack(
 	if (plan.status === 'older') {
 		return {
 			ok: false,
-			reason: `A newer pack from ${sender} is already on this device, so “${fileName}” was not opened. Nothing was changed.`
+			reason: `A newer pack from ${sender} is already on this device, so “${fileName}” was not opened. Nothing on this device was changed.`
 		};
 	}
 	const backend = stores.takeHome.backend;
-	if (!backend.transact) return { ok: false, reason: 'Packs can’t be stored on this device. Nothing was changed.' };
+	if (!backend.transact)
+		return { ok: false, reason: 'Packs can’t be stored on this device. Nothing on this device was changed.' };
 
 	const estimate = await (options.estimate ?? defaultEstimate)().catch(
 		() => ({}) as { quota?: number; usage?: number }
@@ -253,7 +254,7 @@ export async function installPack(
 		if (free < plan.bytesToStore + 2_000_000) {
 			return {
 				ok: false,
-				reason: `“${fileName}” needs about ${megabytes(plan.bytesToStore)} of space and this device has ${megabytes(Math.max(0, free))} free for Grounded. Nothing was changed.`
+				reason: `“${fileName}” needs about ${megabytes(plan.bytesToStore)} of space and this device has ${megabytes(Math.max(0, free))} free for Grounded. Nothing on this device was changed.`
 			};
 		}
 	}
@@ -266,7 +267,7 @@ export async function installPack(
 	};
 	const refuse = async (reason: string): Promise<Result<InstallOutcome>> => {
 		await undo();
-		return { ok: false, reason: `${reason} Nothing was changed.` };
+		return { ok: false, reason: `${reason} Nothing on this device was changed.` };
 	};
 
 	const sets: [string, unknown][] = [];
