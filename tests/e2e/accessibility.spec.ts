@@ -146,6 +146,32 @@ test('every page, in the states it is used in, has no serious or critical axe vi
 	await expect(page.getByRole('alert')).toBeVisible();
 	await check('/open/ a damaged link');
 
+	// The therapist's take-home page with a script chosen and the pack made, then that pack opened on
+	// the home page: its preview, and the home page with what came from the therapist.
+	await page.goto('/take-home/');
+	await page.getByRole('checkbox', { name: /Arriving with the breath \(my version\)/ }).check();
+	await page.getByLabel('Your name').fill('Dr. Ana Ruiz');
+	await page.getByLabel('A personal note').fill('Go gently.');
+	await check('/take-home/ choosing');
+	await page.getByRole('button', { name: 'Make the pack' }).click();
+	await expect(page.getByText(/^Ready:/)).toBeVisible({ timeout: 30_000 });
+	await check('/take-home/ made');
+	const saving = page.waitForEvent('download');
+	await page.getByRole('button', { name: 'Save the file' }).click();
+	const pack = await saving;
+	await page.goto('/');
+	const chooser = page.waitForEvent('filechooser');
+	await page.getByRole('button', { name: 'Choose the file…' }).click();
+	await (await chooser).setFiles(await pack.path());
+	await expect(page.getByRole('button', { name: 'Put it on this device' })).toBeVisible();
+	await check('/ a pack’s preview');
+	await page.getByRole('button', { name: 'Put it on this device' }).click();
+	await expect(page.getByRole('region', { name: 'From Dr. Ana Ruiz' })).toBeVisible();
+	await check('/ with a pack from the therapist');
+	await page.goto('/take-home/receive/');
+	await expect(page.getByRole('button', { name: 'Choose the file…' })).toBeVisible();
+	await check('/take-home/receive/');
+
 	// A new playlist with a track added to its first phase, so its items have Up, Down and Remove.
 	await page.goto('/playlists/edit/');
 	await page.getByLabel('Title').fill('Evening session');

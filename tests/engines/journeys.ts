@@ -46,6 +46,8 @@ export const ROUTES: readonly { path: string; heading: RegExp }[] = [
 	{ path: '/playlists/edit/', heading: /playlist/i },
 	{ path: '/storage/', heading: /device/i },
 	{ path: '/privacy/', heading: /Privacy/ },
+	{ path: '/take-home/', heading: /take-home pack/ },
+	{ path: '/take-home/receive/', heading: /take-home pack/ },
 	{ path: '/take-home/link/', heading: /Share by QR code/ },
 	{ path: '/open/', heading: /Shared with you/ }
 ];
