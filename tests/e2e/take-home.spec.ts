@@ -105,13 +105,15 @@ test('a pack goes from the therapist’s device to the client’s, previewed, in
 	await openPackFile(page, first.name, first.bytes);
 	const preview = page.getByRole('region', { name: 'Open a take-home pack' });
 	await expect(preview.getByText(`${THERAPIST} made this pack on`)).toBeVisible();
-	for (const title of [
-		'Landing, in my voice',
-		'Your breathing practice',
-		'Closing and grounding',
-		'A note from your therapist'
-	])
+	for (const title of ['Landing, in my voice', 'Your breathing practice', 'A note from your therapist'])
 		await expect(preview.getByRole('listitem').filter({ hasText: title })).toContainText('New');
+	// A curated playlist is named, not copied: every Grounded has it.
+	await expect(preview.getByRole('listitem').filter({ hasText: 'Closing and grounding' })).toContainText(
+		'Already here: it comes with Grounded'
+	);
+	await page.setViewportSize({ width: 390, height: 844 });
+	await preview.screenshot({ path: test.info().outputPath('preview-phone.png') });
+	await page.setViewportSize({ width: 1280, height: 720 });
 	// Nothing is stored before the confirm: a reload shows no pack.
 	await page.reload();
 	await expect(page.getByRole('heading', { name: `From ${THERAPIST}` })).toHaveCount(0);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CURATED_PLAYLISTS } from '../../src/lib/session/curated-playlists';
 import { BUILTIN_SCRIPTS } from '../../src/lib/grounding/builtin-scripts';
 import { duplicateScript } from '../../src/lib/grounding/script';
 import { memoryBackend, type KeyValueBackend } from '../../src/lib/storage/key-value';
@@ -33,7 +34,7 @@ async function install(backend: KeyValueBackend, blob: Blob, options = {}) {
 const snapshot = (backend: ReturnType<typeof memoryBackend>) => JSON.stringify([...backend.data.entries()].sort());
 
 describe('installing a take-home pack', () => {
-	it('previews everything as new, then puts it where the player, console and library find it', async () => {
+	it('previews everything as new (a curated playlist as coming with Grounded), then puts it where the player, console and library find it', async () => {
 		const backend = memoryBackend();
 		const { blob } = await packWithTrack();
 		const { plan, result } = await install(backend, blob);
@@ -44,7 +45,7 @@ describe('installing a take-home pack', () => {
 			`script:new`,
 			'script:new',
 			'breathing:new',
-			'playlist:new',
+			'playlist:same',
 			'track:new'
 		]);
 		expect(result.ok, result.ok ? '' : result.reason).toBe(true);
@@ -57,6 +58,9 @@ describe('installing a take-home pack', () => {
 		const record = await stores.takeHome.get('therapist-0123456789');
 		expect(record?.note).toBe('Go gently this week.');
 		expect(record?.breathing?.title).toBe('Evening breathing');
+		// The curated playlist is named in the record, not copied among the client's own.
+		expect(await stores.playlists.listOwn()).toEqual([]);
+		expect(record?.playlistIds).toEqual([CURATED_PLAYLISTS[0]!.id]);
 	});
 
 	it('changes nothing when the same pack is opened again', async () => {

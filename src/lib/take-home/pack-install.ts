@@ -103,11 +103,17 @@ export async function planInstall(pack: OpenedPack, stores: InstallStores): Prom
 		items: readonly T[],
 		kind: 'script' | 'playlist',
 		owned: readonly string[],
-		store: { get(id: string): Promise<T | null> }
+		store: { get(id: string): Promise<T | null>; isShipped(id: string): boolean }
 	): Promise<Map<string, string>> => {
 		const ids = new Map<string, string>();
 		const taken = async (id: string) => (await store.get(id)) !== null || [...ids.values()].includes(id);
 		for (const item of items) {
+			// One that ships with every Grounded (a curated playlist) is named, not copied.
+			if (store.isShipped(item.id)) {
+				ids.set(item.id, item.id);
+				lines.push({ kind, title: item.title, state: 'same', detail: 'it comes with Grounded' });
+				continue;
+			}
 			const keptAs = renamed[item.id] ?? item.id;
 			const here = await store.get(keptAs);
 			if (here && owned.includes(keptAs)) {
@@ -342,6 +348,7 @@ export async function installPack(
 			sets.push(entry.value);
 		}
 		for (const playlist of contents.playlists) {
+			if (stores.playlists.isShipped(playlist.id)) continue;
 			const entry = stores.playlists.entryOf({
 				...playlist,
 				id: plan.playlistIds.get(playlist.id)!
@@ -376,7 +383,7 @@ export async function installPack(
 			if (!record.scriptIds.includes(id)) deletes.push(stores.scripts.keyOf(id));
 		}
 		for (const id of previous?.playlistIds ?? []) {
-			if (!record.playlistIds.includes(id)) deletes.push(stores.playlists.keyOf(id));
+			if (!record.playlistIds.includes(id) && !stores.playlists.isShipped(id)) deletes.push(stores.playlists.keyOf(id));
 		}
 		const senderScripts = new Set([...(previous?.scriptIds ?? []), ...record.scriptIds]);
 		for (const [key] of await backend.entries()) {
