@@ -31,7 +31,7 @@ async function noSystemVoices(target: Page | BrowserContext): Promise<void> {
 	});
 }
 
-/** The therapist's script: three short timed steps, the second in their recorded voice. */
+/** The therapist's script: three short timed steps (3, 6 and 2 s), the second in their recorded voice. */
 async function recordScript(page: Page): Promise<void> {
 	await page.goto('/grounding/edit/');
 	await page.getByLabel('Title').fill('Landing, in my voice');
@@ -44,7 +44,7 @@ async function recordScript(page: Page): Promise<void> {
 		await step(page, n).getByLabel('Minutes').fill('0');
 		await step(page, n)
 			.getByLabel('Seconds')
-			.fill(n === 2 ? '8' : '6');
+			.fill(['3', '6', '2'][n - 1]!);
 		await step(page, n).getByLabel('Seconds').blur();
 		await step(page, n).getByLabel('Background').selectOption({ label: 'Warm drone (generated)' });
 	}
@@ -146,15 +146,15 @@ test('a pack goes from the therapist’s device to the client’s, previewed, in
 	await expect(page.getByText('The script has finished. Take a moment before you move.')).toBeVisible({
 		timeout: 40_000
 	});
-	// Step 2 begins 6 s after the first chime; the voice sounds in it, from about a second in.
+	// Step 2 begins 3 s after the first chime; the voice sounds in it, from about a second in.
 	const firstChime = (await onsetTimes(page, ids.chimes))[0]!;
-	const stepTwo = await onClock(page, ids.chimes, ids.voice, firstChime + 6);
+	const stepTwo = await onClock(page, ids.chimes, ids.voice, firstChime + 3);
 	const voice = await onsetTimes(page, ids.voice);
 	// The fake microphone beeps: the clip has several onsets, every one of them inside step 2.
 	expect(voice.length).toBeGreaterThanOrEqual(1);
 	for (const onset of voice) {
 		expect(onset - stepTwo).toBeGreaterThan(0.5);
-		expect(onset - stepTwo).toBeLessThan(8);
+		expect(onset - stepTwo).toBeLessThan(6);
 	}
 	expect(voice[0]! - stepTwo).toBeGreaterThan(0.5);
 	expect(voice[0]! - stepTwo).toBeLessThan(1.8);
