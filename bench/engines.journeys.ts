@@ -59,6 +59,9 @@ test('the journeys measured', async ({ rig, listen }) => {
 		heard = `${cues.onsets.length}/${cues.planned.length}`;
 		rounds += 1;
 	} while (rounds < 2 && max(baselineErrors) > 3);
+	// The same bare page with the pacer's own soft tone (its 120 ms rise and glide), once: whether an
+	// engine's error comes from the cue's shape rather than from the app's scheduling.
+	const soft = await inTab((tab) => baselineCues(tab, listen, period, 11, 'soft'));
 	const session = await inTab((tab) => consoleSession(tab, listen));
 
 	const figures = {
@@ -70,6 +73,8 @@ test('the journeys measured', async ({ rig, listen }) => {
 		[`${name}_cue_interval_error_mean_ms`]: round(mean(appErrors)),
 		[`${name}_cue_interval_baseline_mean_ms`]: round(mean(baselineErrors)),
 		[`${name}_cue_interval_rounds`]: rounds,
+		[`${name}_cue_interval_baseline_soft_max_ms`]: round(max(soft.intervalErrorsMs)),
+		[`${name}_cue_interval_baseline_soft_mean_ms`]: round(mean(soft.intervalErrorsMs)),
 		[`${name}_cue_onsets_heard`]: heard,
 		[`${name}_track_jumps`]: session.jumps.length,
 		[`${name}_track_jump_max_ms`]: round(max(session.jumps.map((jump) => Math.abs(jump.shift))) || 0, 1),

@@ -221,9 +221,10 @@ export async function baselineCues(
 	tab: EnginePage,
 	listen: Listen,
 	period: Seconds,
-	count: number
+	count: number,
+	shape: 'beep' | 'soft' = 'beep'
 ): Promise<{ onsets: Seconds[]; intervalErrorsMs: Milliseconds[] }> {
-	await tab.goto(`${BASELINE_PAGE}?period=${period}&count=${count}&lead=1`);
+	await tab.goto(`${BASELINE_PAGE}?period=${period}&count=${count}&lead=1&shape=${shape}`);
 	await heading(tab, /Audio-clock baseline/);
 	const recording = await listen();
 	const tapAt = now(recording);
