@@ -7,6 +7,7 @@
  * pack replaces only the therapist's items, and bad packs are refused with what was there kept.
  */
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { indexOf } from '../support/bytes';
 import { readFileSync } from 'node:fs';
 import { strToU8, unzipSync, zipSync } from 'fflate';
 import { installAudioTap, tapContextIds } from '../support/audio-tap';
@@ -385,12 +386,4 @@ async function packsRefusedInNode(): Promise<[string, Buffer, RegExp][]> {
 		],
 		['twice.grounded', Buffer.from(twice), /two files named/]
 	];
-}
-
-function indexOf(haystack: Uint8Array, needle: Uint8Array): number {
-	outer: for (let i = 0; i + needle.length <= haystack.length; i += 1) {
-		for (let j = 0; j < needle.length; j += 1) if (haystack[i + j] !== needle[j]) continue outer;
-		return i;
-	}
-	return -1;
 }

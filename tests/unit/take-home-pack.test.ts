@@ -1,4 +1,5 @@
 import { zipSync, strToU8 } from 'fflate';
+import { indexOf } from '../support/bytes';
 import { describe, expect, it } from 'vitest';
 import {
 	clipPath,
@@ -217,11 +218,3 @@ describe('take-home pack: refusals', () => {
 		);
 	});
 });
-
-function indexOf(haystack: Uint8Array, needle: Uint8Array): number {
-	outer: for (let i = 0; i + needle.length <= haystack.length; i += 1) {
-		for (let j = 0; j < needle.length; j += 1) if (haystack[i + j] !== needle[j]) continue outer;
-		return i;
-	}
-	return -1;
-}
