@@ -19,6 +19,12 @@ export interface KeyValueBackend {
 	/** Every key and value, for "save a copy of my data". */
 	entries(): Promise<[string, unknown][]>;
 	/**
+	 * The keys from `prefix` to `prefix + '\uffff'` and their values, read without touching the rest
+	 * of the store (which can hold imported audio). Optional: `entriesWithPrefix(backend, prefix)`
+	 * falls back to filtering `entries()`.
+	 */
+	entriesWithPrefix?(prefix: string): Promise<[string, unknown][]>;
+	/**
 	 * Writes and deletes in one transaction: all of it is kept, or none of it (a take-home pack is
 	 * installed this way). Optional so that a test's small fake need not have it.
 	 */
@@ -139,8 +145,38 @@ const sharedBackend: KeyValueBackend = {
 		}
 	},
 	entries: async () =>
-		(await withRetry((s) => entries<string, unknown>(s))).map(([key, value]) => [key, bytesAsBlobs(value)])
+		(await withRetry((s) => entries<string, unknown>(s))).map(([key, value]) => [key, bytesAsBlobs(value)]),
+	entriesWithPrefix: async (prefix) => {
+		const [keys, values] = await withRetry((s) =>
+			s('readonly', (objectStore) => {
+				// Both requests in one transaction, so the keys and values line up.
+				const range = IDBKeyRange.bound(prefix, prefixEnd(prefix));
+				return Promise.all([
+					promisifyRequest(objectStore.getAllKeys(range)),
+					promisifyRequest(objectStore.getAll(range))
+				]);
+			})
+		);
+		return keys.map((key, index) => [key as string, bytesAsBlobs(values[index])]);
+	}
 };
+
+/** The last key a prefix covers: IndexedDB and JavaScript both order strings by UTF-16 code unit. */
+const prefixEnd = (prefix: string) => `${prefix}\uffff`;
+const hasPrefix = (key: unknown, prefix: string): key is string =>
+	typeof key === 'string' && key >= prefix && key <= prefixEnd(prefix);
+
+/**
+ * The keys that begin with `prefix` and their values, reading only those where the backend can.
+ * Keys are in the range `prefix` to `prefix + '\uffff'`, which covers every key made of ordinary text.
+ *
+ * @example
+ * const stored = await entriesWithPrefix(backend, 'journal-entry:'); // never reads 'journal-voice:…'
+ */
+export async function entriesWithPrefix(backend: KeyValueBackend, prefix: string): Promise<[string, unknown][]> {
+	if (backend.entriesWithPrefix) return backend.entriesWithPrefix(prefix);
+	return (await backend.entries()).filter(([key]) => hasPrefix(key, prefix));
+}
 
 /** The app's IndexedDB store. Every caller shares one connection. */
 export function indexedDbBackend(): KeyValueBackend {
@@ -176,7 +212,11 @@ export function memoryBackend(initial: Record<string, unknown> = {}): KeyValueBa
 			for (const [key, value] of sets) data.set(key, value);
 			for (const key of change.delete) data.delete(key);
 		},
-		entries: async () => structuredClone([...data.entries()])
+		entries: async () => structuredClone([...data.entries()]),
+		entriesWithPrefix: async (prefix) =>
+			structuredClone(
+				[...data.entries()].filter(([key]) => hasPrefix(key, prefix)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+			)
 	};
 }
 
