@@ -194,6 +194,31 @@ test('every page, in the states it is used in, has no serious or critical axe vi
 	await expect(page.getByRole('region', { name: 'Your playlists' }).getByRole('listitem')).toHaveCount(1);
 	await check('/playlists/ with an own playlist');
 
+	// Integration at home: the plan set, a journal entry, a check-in at the bottom of the mood scale
+	// (the chart and the support card), and the preparation card.
+	await page.goto('/integration/');
+	await check('/integration/ no plan yet');
+	await page.getByLabel('Date of the session').fill('2026-12-01');
+	await page.getByRole('button', { name: 'Set the plan' }).click();
+	await expect(page.getByText('Your plan is set.')).toBeVisible();
+	await check('/integration/ with a plan');
+	await page.goto('/');
+	await check('/ with today’s plan');
+	await page.goto('/integration/journal/?write=1');
+	await page.getByLabel('Your words').fill('A quiet morning.');
+	await check('/integration/journal/ writing');
+	await page.getByRole('button', { name: 'Save the entry' }).click();
+	await expect(page.getByTestId('journal-entries').getByText('A quiet morning.')).toBeVisible();
+	await check('/integration/journal/ with an entry');
+	await page.goto('/integration/check-in/');
+	await page.getByLabel(/^Mood/).fill('0');
+	await page.getByRole('button', { name: 'Save the check-in' }).click();
+	await expect(page.getByRole('heading', { name: 'It sounds like today is hard' })).toBeFocused();
+	await check('/integration/check-in/ the support card and chart');
+	await page.goto('/integration/preparation/');
+	await expect(page.getByLabel('My intentions')).toBeVisible();
+	await check('/integration/preparation/');
+
 	expect(findings.length, `serious or critical axe violations:\n${report(findings)}`).toBe(0);
 	expect(problems).toEqual([]);
 });

@@ -68,24 +68,27 @@ test('a plan for the days after a session: today, the journal, check-ins, the ca
 	await expect(today.getByRole('heading', { name: 'Read your preparation card' })).toBeVisible();
 	await expect(today.getByRole('heading', { name: 'Close with grounding' })).toBeVisible();
 
-	// Day 1: two practices on the home page; the first made the pacer's own breathing, started with one tap.
+	// Day 1: two practices on the home page, the pacer's own breathing first, started with one tap.
 	await setClock(page, '2026-12-06T09:30');
-	await page.goto('/integration/');
-	await page
-		.getByLabel(/^Practice for a short practice, Day 1/)
-		.first()
-		.selectOption({ label: 'Slow breathing' });
 	await page.goto('/');
 	const homeToday = page.getByRole('region', { name: 'Today' });
 	await expect(homeToday.getByRole('heading', { name: 'A short practice' })).toHaveCount(2);
-	await homeToday.getByRole('link', { name: 'Begin: A short practice' }).first().click();
+	// The client's own change to the second: kept on the plan, and shown on the home page.
+	await page.goto('/integration/');
+	await page
+		.getByLabel(/^Practice for a short practice, Day 1/)
+		.nth(1)
+		.selectOption({ label: 'Orienting to the room' });
+	await page.goto('/');
+	await expect(homeToday.getByText(/^Orienting to the room · /)).toBeVisible();
+	await homeToday.getByRole('link', { name: 'Begin: Slow breathing' }).click();
 	await expect(page).toHaveURL(/\/breathe\/\?plan=d1-p1%402026-12-06|\/breathe\/\?plan=d1-p1@2026-12-06/);
 	await page.getByRole('button', { name: 'Begin' }).click();
 	await expect(page.getByText('Practice complete.')).toBeVisible({ timeout: 30_000 });
 	await expect(page.getByText('Marked done on your plan.')).toBeVisible();
 	await page.getByRole('link', { name: 'Back to today' }).click();
 	await expect(
-		page.getByRole('region', { name: 'Today' }).getByRole('checkbox', { name: 'Done: A short practice' }).first()
+		page.getByRole('region', { name: 'Today' }).getByRole('checkbox', { name: 'Done: Slow breathing' })
 	).toBeChecked();
 
 	// The journal: words and a voice note, kept through a reload and a cut network, found by search.
@@ -149,7 +152,8 @@ test('a plan for the days after a session: today, the journal, check-ins, the ca
 		.getAllSubcomponents('vevent')
 		.map((component) => new ICAL.Event(component));
 	const practices: AvailablePractice[] = [{ ref: { kind: 'breathing', from: null }, title: 'Slow breathing' }];
-	const plan = buildPlan({ ...newPlanSettings('2026-12-05T10:00'), nextSessionAt: '2026-12-12T16:00' }, practices);
+	const settings = { ...newPlanSettings('2026-12-05T10:00'), nextSessionAt: '2026-12-12T16:00' };
+	const plan = buildPlan(settings, practices);
 	const ahead = plan.items.filter((item) => item.kind !== 'preparation' && item.at >= '2026-12-11T20:00');
 	expect(events.map((event) => event.startDate.toString().slice(0, 16)).sort()).toEqual(
 		ahead.map((item) => item.at).sort()

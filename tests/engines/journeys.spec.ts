@@ -49,8 +49,13 @@ test('every page loads with no error and no failed request', async ({ tab, rig }
 	expect(visit.failedRequests).toEqual([]);
 });
 
-test('the pacer begins from a tap and every cue sounds where the plan puts it', async ({ tab, rig, listen }) => {
-	const cues = await pacerCues(tab, listen, SHORT_CUSTOM);
+test('from today’s plan, the pacer begins with a tap, every cue sounds where the plan puts it, and the practice is marked done', async ({
+	tab,
+	rig,
+	listen
+}) => {
+	const cues = await pacerCues(tab, listen, SHORT_CUSTOM, { fromPlan: true });
+	expect(cues.doneOnPlan, 'the practice run to its end is done on the plan').toBe(true);
 	const heard = `onsets ${cues.onsets.map((time) => time.toFixed(3)).join(', ')}`;
 	expect(cues.onsets, heard).toHaveLength(cues.planned.length);
 	expect(cues.onsets[0]!, 'from the tap to the first cue').toBeLessThan(TAP_TO_FIRST_CUE);

@@ -49,7 +49,11 @@ export const ROUTES: readonly { path: string; heading: RegExp }[] = [
 	{ path: '/take-home/', heading: /take-home pack/ },
 	{ path: '/take-home/receive/', heading: /take-home pack/ },
 	{ path: '/take-home/link/', heading: /Share by QR code/ },
-	{ path: '/open/', heading: /Shared with you/ }
+	{ path: '/open/', heading: /Shared with you/ },
+	{ path: '/integration/', heading: /After your session/ },
+	{ path: '/integration/journal/', heading: /Journal/ },
+	{ path: '/integration/check-in/', heading: /Check in/ },
+	{ path: '/integration/preparation/', heading: /Preparation card/ }
 ];
 
 // ——— small steps ———
@@ -184,10 +188,45 @@ export interface CueMeasure {
 	readonly peakDb: Decibels;
 	/** The first cue's level over its first two seconds. */
 	readonly firstCuePeakDb: Decibels;
+	/** Started from the integration plan: whether the home page then shows the practice done. */
+	readonly doneOnPlan?: boolean;
 }
 
-/** Sets up a practice, taps Begin, and listens to the end of it. */
-export async function pacerCues(tab: EnginePage, listen: Listen, setup: PacerSetup): Promise<CueMeasure> {
+/**
+ * An integration plan whose session was yesterday, set on /integration/ as a client would: today
+ * is its day 1, with the pacer's own breathing (as set on this device) as the first practice.
+ */
+async function planFromYesterday(tab: EnginePage): Promise<void> {
+	await tab.goto('/integration/');
+	await heading(tab, /After your session/);
+	// Date and time inputs take typed text differently in every engine: the value is set as a
+	// picker would set it, and the page hears the same input event.
+	await tab.evaluate(() => {
+		const yesterday = new Date(Date.now() - 24 * 60 * 60 * 1000);
+		const pad = (value: number) => String(value).padStart(2, '0');
+		const date = `${yesterday.getFullYear()}-${pad(yesterday.getMonth() + 1)}-${pad(yesterday.getDate())}`;
+		const set = (selector: string, value: string) => {
+			const input = document.querySelector<HTMLInputElement>(selector)!;
+			input.value = value;
+			input.dispatchEvent(new Event('input', { bubbles: true }));
+		};
+		set('input[type="date"]', date);
+		set('input[type="time"]', '10:00');
+	});
+	await tab.click({ role: 'button', name: 'Set the plan' });
+	await textAppears(tab, /Your plan is set/);
+}
+
+/**
+ * Sets up a practice, taps Begin, and listens to the end of it. `fromPlan`: the practice is begun
+ * with one tap from today's plan on the home page, as a client at home would.
+ */
+export async function pacerCues(
+	tab: EnginePage,
+	listen: Listen,
+	setup: PacerSetup,
+	{ fromPlan = false }: { fromPlan?: boolean } = {}
+): Promise<CueMeasure> {
 	const timeline = buildTimeline(setup.request);
 	const planned = [
 		...timeline.events.filter((event) => event.kind !== 'hold-in' && event.kind !== 'hold-out').map((e) => e.start),
@@ -196,6 +235,16 @@ export async function pacerCues(tab: EnginePage, listen: Listen, setup: PacerSet
 	await tab.goto('/breathe/');
 	await heading(tab, /Breath/);
 	await setup.fill(tab);
+	if (fromPlan) {
+		// The settings are written 250 ms after the last change. Leaving sooner writes them as the page
+		// goes (pagehide), and in WebKitGTK 2.50 that write never ends: every later read of the store,
+		// on the next page, waits behind it (seen for over a minute).
+		await sleep(1_000);
+		await planFromYesterday(tab);
+		await tab.goto('/');
+		await tab.click({ role: 'link', name: 'Begin: Slow breathing' });
+		await heading(tab, /Breath/);
+	}
 	const recording = await listen();
 	const tapAt = now(recording);
 	await tab.click({ role: 'button', name: 'Begin' });
@@ -207,7 +256,19 @@ export async function pacerCues(tab: EnginePage, listen: Listen, setup: PacerSet
 		.filter((time) => time > tapAt)
 		.map((time) => time - tapAt);
 	const first = onsets[0] ?? 0;
+	let doneOnPlan: boolean | undefined;
+	if (fromPlan) {
+		await textAppears(tab, /Marked done on your plan/);
+		await tab.goto('/');
+		doneOnPlan = await tab.waitFor(
+			() =>
+				document.querySelector<HTMLInputElement>('input[type="checkbox"][aria-label="Done: Slow breathing"]')?.checked,
+			[],
+			{ message: 'the practice ticked done on the home page' }
+		);
+	}
 	return {
+		doneOnPlan,
 		planned,
 		onsets,
 		intervalErrorsMs: intervalErrors(onsets, planned),

@@ -116,10 +116,11 @@ export class IntegrationState {
 			if (record.breathing)
 				practices.push({ ref: { kind: 'breathing', from: record.from.id }, title: record.breathing.title });
 		}
-		// With nothing from a therapist, Grounded's own: three groundings and the pacer as set here.
+		// With nothing from a therapist, Grounded's own: the pacer as set here (the simplest to begin
+		// with, so the plan's first practice), then three groundings.
 		if (practices.length === 0) {
-			for (const id of HOME_SCRIPTS) await addScript(id);
 			practices.push({ ref: { kind: 'breathing', from: null }, title: 'Slow breathing' });
+			for (const id of HOME_SCRIPTS) await addScript(id);
 		}
 		const closing = BUILTIN_SCRIPTS.find((script) => script.id === 'closing-session');
 		if (closing && !seen.includes(closing.id))

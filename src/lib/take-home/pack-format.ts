@@ -6,7 +6,9 @@
  *   manifest.json               format, version, creation time, the items, and every other
  *                               file's size and SHA-256
  *   pack.json                   who it is from, the note, the scripts, the breathing practice,
- *                               the playlists, and the details of the tracks and clips
+ *                               the playlists, the details of the tracks and clips, and
+ *                               (optional) a plan for the days after and words for the
+ *                               client's preparation card
  *   clips/<script>/<step>.wav   the therapist's recorded voice, one clip per step (stored)
  *   tracks/<id>.<ext>           imported music the therapist chose to include (stored)
  *
@@ -21,10 +23,17 @@ import * as v from 'valibot';
 import type { Result } from '../result';
 import { parseScript, type GroundingScript } from '../grounding/script';
 import { parsePlaylist, type SessionPlaylist } from '../session/playlist';
+import { parsePlanTemplate, type PlanTemplate, type PracticeRef } from '../integration/plan';
+import { parsePreparationSeed, PREPARATION_FIELDS, type PreparationSeed } from '../integration/preparation-store';
 import { parsePractice, type BreathingPractice } from './practice';
 
 export const PACK_FORMAT = 'grounded-take-home';
-/** The version this code writes. Every version up to it is read; a newer one is refused. */
+/**
+ * The version this code writes. Every version up to it is read; a newer one is refused.
+ * `plan` and `preparation` joined pack.json within version 1: a reader that doesn't know them
+ * drops them (valibot's `v.object` leaves out keys it doesn't name), and they bring no new file
+ * path or item kind, which an older reader would refuse.
+ */
 export const PACK_VERSION = 1;
 export const PACK_EXTENSION = '.grounded';
 export const PACK_MIME = 'application/vnd.grounded.take-home+zip';
@@ -237,6 +246,15 @@ export interface PackContents {
 	breathing: BreathingPractice | null;
 	playlists: SessionPlaylist[];
 	tracks: PackTrack[];
+	/**
+	 * The therapist's plan for the days after the session; absent or null when there is none (and
+	 * in every pack made before plans). In it, `{ kind: 'script', id }` names one of this pack's
+	 * scripts (its own, or a built-in one it lists) and `{ kind: 'breathing', from: null }` this
+	 * pack's breathing practice.
+	 */
+	plan?: PlanTemplate | null;
+	/** Words the therapist suggests for the client's preparation card; absent or null when none. */
+	preparation?: PreparationSeed | null;
 }
 
 const finite = v.pipe(v.number(), v.finite());
@@ -284,7 +302,10 @@ const contentsShape = v.object({
 			})
 		),
 		v.maxLength(PACK_LIMITS.tracks, 'It holds too many tracks.')
-	)
+	),
+	// Absent in packs made before plans; read by their own parsers below.
+	plan: v.optional(v.unknown()),
+	preparation: v.optional(v.unknown())
 });
 
 /**
@@ -331,6 +352,25 @@ export function parseContents(
 		if (!practice.ok) return practice;
 		breathing = practice.value;
 	}
+	let plan: PlanTemplate | null = null;
+	if (raw.plan !== undefined && raw.plan !== null) {
+		const template = parsePlanTemplate(raw.plan);
+		if (!template.ok) return template;
+		// Built-in ids as the pack lists them: one this Grounded lacks is skipped by the plan, like the script.
+		const scriptIds = new Set([...scripts.map((s) => s.id), ...raw.builtInScriptIds]);
+		for (const ref of template.value.rules.flatMap((rule) => rule.practices)) {
+			const problem = planRefProblem(ref, scriptIds, breathing !== null);
+			if (problem) return { ok: false, reason: `The plan can’t be used. ${problem}` };
+		}
+		plan = template.value;
+	}
+	let preparation: PreparationSeed | null = null;
+	if (raw.preparation !== undefined && raw.preparation !== null) {
+		const seed = parsePreparationSeed(raw.preparation);
+		if (!seed.ok) return seed;
+		// A card with no words in it suggests nothing.
+		if (PREPARATION_FIELDS.some((field) => seed.value[field]?.trim())) preparation = seed.value;
+	}
 
 	const listed = new Map(manifest.files.map((file) => [file.path, file]));
 	const used = new Set<string>([CONTENTS_PATH]);
@@ -374,9 +414,20 @@ export function parseContents(
 			clips: raw.clips,
 			breathing,
 			playlists,
-			tracks: raw.tracks
+			tracks: raw.tracks,
+			plan,
+			preparation
 		}
 	};
+}
+
+/** Why a plan's practice can't be one of this pack's, or null when it is. */
+function planRefProblem(ref: PracticeRef, scriptIds: ReadonlySet<string>, hasBreathing: boolean): string | null {
+	if (ref.kind === 'script') {
+		return scriptIds.has(ref.id) ? null : `It suggests a script that isn’t in this pack (“${ref.id}”).`;
+	}
+	if (ref.from !== null) return 'It suggests a breathing practice from somewhere other than this pack.';
+	return hasBreathing ? null : 'It suggests the breathing practice, but this pack holds none.';
 }
 
 /** The items of a pack, for its manifest: what a person would call each one. */

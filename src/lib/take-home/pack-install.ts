@@ -13,11 +13,17 @@
  * id meets one made by someone else (the client's own, or another therapist's) is kept beside it
  * under a new id. Journal, progress and settings are never touched.
  *
+ * A pack's plan for the days after is kept on the sender's record, with its practices named as
+ * they are on this device (a script by the id it is kept under, the breathing practice by the
+ * sender's id). Its words for the preparation card fill only the parts the client left empty,
+ * after the transaction: a card that can't take them leaves the install done, with a note saying so.
+ *
  * @example
  * const plan = await planInstall(opened.value, stores);
  * show(plan.lines); // [{ kind: 'script', title: 'Arriving', state: 'new' }, …]
  * const done = await installPack(plan, stores, { onProgress });
  * if (!done.ok) show(done.reason); // nothing was changed
+ * else show(done.value.notes); // [] or ['The suggested words could not be added to your preparation card …']
  */
 import type { Result } from '../result';
 import { isQuotaError, type KeyValueChange } from '../storage/key-value';
@@ -27,6 +33,8 @@ import type { ImportedTrackStore } from '../library/imported-tracks';
 import { VOICE_CLIP_PREFIX, voiceClipKey, type StoredClip } from '../voice/clip-store';
 import type { GroundingScript } from '../grounding/script';
 import type { SessionPlaylist } from '../session/playlist';
+import type { PlanTemplate, PracticeRef } from '../integration/plan';
+import { PreparationStore } from '../integration/preparation-store';
 import { CONTENTS_PATH, type PackItemKind } from './pack-format';
 import { verifiedAudio, type OpenedPack } from './pack-reader';
 import { takeHomeKey, type TakeHomeRecord, type TakeHomeStore } from './take-home-store';
@@ -73,9 +81,32 @@ export interface InstallOptions {
 export interface InstallOutcome {
 	readonly changed: boolean;
 	readonly record: TakeHomeRecord;
+	/**
+	 * What didn't go as hoped though the pack is installed, in plain words to show: today only the
+	 * preparation card that couldn't take the suggested words. Empty when all went well.
+	 */
+	readonly notes: readonly string[];
 }
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * A pack's plan as this device names its practices: a script by the id it is kept under here
+ * (`renamed`, where it met someone else's), the pack's breathing practice by its sender's id.
+ */
+export function planOnDevice(
+	plan: PlanTemplate,
+	renamed: Readonly<Record<string, string>>,
+	senderId: string
+): PlanTemplate {
+	const onDevice = (ref: PracticeRef): PracticeRef =>
+		ref.kind === 'script' ? { kind: 'script', id: renamed[ref.id] ?? ref.id } : { kind: 'breathing', from: senderId };
+	return {
+		...plan,
+		rules: plan.rules.map((rule) => ({ ...rule, practices: rule.practices.map(onDevice) })),
+		checkIns: plan.checkIns ? { ...plan.checkIns } : null
+	};
+}
 
 /** An id not yet taken, made from `id`. */
 function freeId(id: string, taken: (id: string) => Promise<boolean>): Promise<string> {
@@ -240,7 +271,7 @@ export async function installPack(
 	const { pack, previous } = plan;
 	const { contents, manifest, fileName } = pack;
 	const sender = contents.from.name || 'this therapist';
-	if (plan.status === 'same' && previous) return { ok: true, value: { changed: false, record: previous } };
+	if (plan.status === 'same' && previous) return { ok: true, value: { changed: false, record: previous, notes: [] } };
 	if (plan.status === 'older') {
 		return {
 			ok: false,
@@ -282,6 +313,7 @@ export async function installPack(
 	const declared = new Map(manifest.files.map((file) => [file.path, file]));
 	const total = manifest.files.filter((f) => f.path !== CONTENTS_PATH).reduce((sum, f) => sum + f.bytes, 0);
 	let done = 0;
+	let record: TakeHomeRecord;
 	try {
 		for await (const file of verifiedAudio(pack)) {
 			if (!file.ok) return await refuse(file.reason);
@@ -359,7 +391,9 @@ export async function installPack(
 
 		const renamed: Record<string, string> = {};
 		for (const [from, to] of [...plan.scriptIds, ...plan.playlistIds]) if (from !== to) renamed[from] = to;
-		const record: TakeHomeRecord = {
+		// Scripts only: a playlist may share a script's id, and a plan names no playlists.
+		const scriptsRenamed = Object.fromEntries([...plan.scriptIds].filter(([from, to]) => from !== to));
+		record = {
 			version: 1,
 			from: contents.from,
 			clientName: contents.clientName,
@@ -371,7 +405,9 @@ export async function installPack(
 			playlistIds: [...plan.playlistIds.values()],
 			trackIds: [...new Set([...(previous?.trackIds ?? []), ...contents.tracks.map((t) => t.id)])],
 			renamed,
-			breathing: contents.breathing
+			breathing: contents.breathing,
+			plan: contents.plan ? planOnDevice(contents.plan, scriptsRenamed, contents.from.id) : null,
+			preparation: contents.preparation ?? null
 		};
 		sets.push([takeHomeKey(contents.from.id), record]);
 
@@ -393,8 +429,6 @@ export async function installPack(
 		}
 		const change: KeyValueChange = { set: sets, delete: deletes.filter((key) => !setKeys.has(key)) };
 		await backend.transact(change);
-		options.onProgress?.({ bytesDone: total, bytesTotal: total, current: '' });
-		return { ok: true, value: { changed: true, record } };
 	} catch (error) {
 		return refuse(
 			isQuotaError(error)
@@ -402,4 +436,18 @@ export async function installPack(
 				: `“${fileName}” could not be stored on this device just now.`
 		);
 	}
+	options.onProgress?.({ bytesDone: total, bytesTotal: total, current: '' });
+	const notes: string[] = [];
+	// Words the sender's previous pack already brought are not brought again: a part the client
+	// emptied since stays empty.
+	if (contents.preparation && !same(contents.preparation, previous?.preparation ?? null)) {
+		// After the transaction, on purpose: the card is the client's own, and a card that can't take
+		// the words (damaged, or a full disk) is no reason to undo what the pack put here.
+		const seeded = await new PreparationStore(backend).seed(contents.preparation, contents.from.id, now).catch(() => ({
+			ok: false as const,
+			reason: 'The suggested words could not be added to your preparation card.'
+		}));
+		if (!seeded.ok) notes.push(seeded.reason);
+	}
+	return { ok: true, value: { changed: true, record, notes } };
 }

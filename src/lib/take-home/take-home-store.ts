@@ -1,7 +1,8 @@
 /**
  * The one owner of what came from a therapist on this device: one record per sender, under
  * `take-home:<senderId>`, naming the scripts, playlists and tracks that sender's pack put here,
- * with their note, their contact and the breathing practice. The scripts, clips, playlists and
+ * with their note, their contact, the breathing practice, and the plan for the days after and the
+ * words for the preparation card when the pack had them. The scripts, clips, playlists and
  * tracks themselves live in their own stores, where the player, the console and "Your music"
  * find them; the record is what lets a newer pack from the same sender replace exactly those
  * and nothing the client made.
@@ -9,7 +10,8 @@
  * Also the person's answer to "who are you here" (client or therapist), and this device's own
  * sender id, made once, for the packs a therapist makes here.
  *
- * Every read goes through a schema; a damaged record is left alone and not shown.
+ * Every read goes through a schema; a damaged record is left alone and not shown. A plan or
+ * preparation seed that can't be read is read as none, and the rest of the record stays.
  *
  * @example
  * const store = new TakeHomeStore();
@@ -19,6 +21,8 @@
 import * as v from 'valibot';
 import type { Result } from '../result';
 import { indexedDbBackend, isQuotaError, StoredValue, type KeyValueBackend } from '../storage/key-value';
+import { parsePlanTemplate, type PlanTemplate } from '../integration/plan';
+import { parsePreparationSeed, type PreparationSeed } from '../integration/preparation-store';
 import type { PackSender } from './pack-format';
 import { parsePractice, type BreathingPractice } from './practice';
 
@@ -45,6 +49,14 @@ export interface TakeHomeRecord {
 	/** A pack's script or playlist id that met one already here, made by someone else, and the id it was kept under. */
 	renamed?: Record<string, string>;
 	breathing: BreathingPractice | null;
+	/**
+	 * The sender's plan for the days after, as it is on this device: its scripts by the ids they are
+	 * kept under here, its breathing practice as `{ kind: 'breathing', from: <sender id> }`. Absent
+	 * in records made before plans.
+	 */
+	plan?: PlanTemplate | null;
+	/** The words the sender suggested for the preparation card. Absent in records made before. */
+	preparation?: PreparationSeed | null;
 }
 
 export type Role = 'client' | 'therapist';
@@ -62,7 +74,9 @@ const recordSchema = v.object({
 	playlistIds: ids,
 	trackIds: ids,
 	renamed: v.optional(v.record(v.pipe(v.string(), v.maxLength(80)), v.pipe(v.string(), v.maxLength(80))), {}),
-	breathing: v.nullable(v.unknown())
+	breathing: v.nullable(v.unknown()),
+	plan: v.optional(v.unknown(), null),
+	preparation: v.optional(v.unknown(), null)
 });
 
 export function takeHomeKey(senderId: string): string {
@@ -79,7 +93,15 @@ export function parseTakeHomeRecord(key: string, raw: unknown): TakeHomeRecord |
 		if (!practice.ok) return null;
 		breathing = practice.value;
 	}
-	return { ...parsed.output, breathing };
+	// A plan or seed from a newer Grounded, or damaged, is none: the rest of what came is still shown.
+	const plan = parsed.output.plan === null ? null : parsePlanTemplate(parsed.output.plan);
+	const preparation = parsed.output.preparation === null ? null : parsePreparationSeed(parsed.output.preparation);
+	return {
+		...parsed.output,
+		breathing,
+		plan: plan?.ok ? plan.value : null,
+		preparation: preparation?.ok ? preparation.value : null
+	};
 }
 
 const parseRole = (raw: unknown): Role | null => (raw === 'client' || raw === 'therapist' ? raw : null);

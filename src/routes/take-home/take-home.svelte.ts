@@ -7,6 +7,7 @@
  * const builder = new TakeHomeBuilder();
  * onMount(() => void builder.load());
  * builder.toggleScript(id); builder.note = 'Go gently.';
+ * builder.includePlan = true; builder.togglePlanPractice('first', 'breathing');
  * await builder.make(); // builder.file, ready to share in the next tap
  */
 import * as v from 'valibot';
@@ -31,6 +32,18 @@ import { estimatePackBytes, packFileName, writePack, type PackAudio } from '$lib
 import { practiceFromSettings } from '$lib/take-home/practice';
 import { TakeHomeStore } from '$lib/take-home/take-home-store';
 import { VoiceClipStore, type StoredClip } from '$lib/voice/clip-store';
+import {
+	DEFAULT_CHECK_INS,
+	DEFAULT_RULES,
+	isLocalDateTime,
+	MAX_PRACTICES_PER_DAY,
+	PLAN_DAYS,
+	type LocalDateTime,
+	type PlanRule,
+	type PlanTemplate,
+	type PracticeRef
+} from '$lib/integration/plan';
+import { PREPARATION_FIELDS, type PreparationField, type PreparationSeed } from '$lib/integration/preparation-store';
 import { SETTINGS_KEY } from '../breathe/pacer.svelte';
 
 /** Kept between packs: who the therapist is and how to reach them. Never the client's name. */
@@ -67,6 +80,29 @@ export interface PlaylistChoice {
 	readonly imported: readonly ImportedTrack[];
 }
 
+/** The two stretches of the plan a therapist sets: the first 72 hours, then to the end of two weeks. */
+export type PlanPeriod = 'first' | 'later';
+
+/** Where each stretch begins and ends, in days after the session. */
+export const PLAN_PERIODS: Readonly<Record<PlanPeriod, { fromDay: number; toDay: number }>> = {
+	first: { fromDay: 1, toDay: 3 },
+	later: { fromDay: 4, toDay: PLAN_DAYS }
+};
+
+/** Practices a day, from none to as many as a plan's day holds. */
+export const PER_DAY_CHOICES: readonly number[] = Array.from({ length: MAX_PRACTICES_PER_DAY + 1 }, (_, n) => n);
+
+/** A practice in the pack the plan can suggest; `key` is "breathing" or "script:<id>". */
+export interface PlanPracticeChoice {
+	readonly key: string;
+	readonly ref: PracticeRef;
+	readonly title: string;
+	readonly detail: string;
+}
+
+const BREATHING_KEY = 'breathing';
+const scriptKey = (id: string): string => `script:${id}`;
+
 export interface TakeHomeOptions {
 	backend?: KeyValueBackend;
 	tracks?: ImportedTrackStore;
@@ -87,6 +123,24 @@ export class TakeHomeBuilder {
 	contact = $state('');
 	supportLine = $state('');
 	clientName = $state('');
+	/** Off by default: a pack without a plan is as it was before plans. */
+	includePlan = $state(false);
+	/** The session's date ("2026-12-07") and time ("09:00") on the wall clock; both or neither. */
+	sessionDate = $state('');
+	sessionTime = $state('');
+	nextSessionDate = $state('');
+	nextSessionTime = $state('');
+	/** Practices a day in each stretch; Grounded's own rules to begin with. */
+	perDay: Record<PlanPeriod, number> = $state({
+		first: DEFAULT_RULES[0]!.perDay,
+		later: DEFAULT_RULES[1]!.perDay
+	});
+	/** The practices of each stretch, by choice key; none chosen: all the pack's, in turn. */
+	planPractices: Record<PlanPeriod, string[]> = $state({ first: [], later: [] });
+	suggestCheckIns = $state(true);
+	checkInFromDay: number = $state(DEFAULT_CHECK_INS.fromDay);
+	/** Words for the client's preparation card; a part left empty is not sent. */
+	preparation: Record<PreparationField, string> = $state({ intentions: '', safety: '', resources: '', signals: '' });
 	/** 0–1 while the pack is made. */
 	progress = $state(0);
 	message = $state('');
@@ -165,6 +219,78 @@ export class TakeHomeBuilder {
 		this.changed();
 	}
 
+	togglePlanPractice(period: PlanPeriod, key: string): void {
+		const chosen = this.planPractices[period];
+		this.planPractices[period] = chosen.includes(key) ? chosen.filter((k) => k !== key) : [...chosen, key];
+		this.changed();
+	}
+
+	/** What the plan can suggest: the scripts chosen for the pack and its breathing practice. */
+	get planChoices(): PlanPracticeChoice[] {
+		const choices: PlanPracticeChoice[] = this.scripts
+			.filter((choice) => this.chosenScripts.includes(choice.script.id))
+			.map((choice) => ({
+				key: scriptKey(choice.script.id),
+				ref: { kind: 'script', id: choice.script.id },
+				title: choice.script.title,
+				detail: 'Grounding script'
+			}));
+		if (this.includeBreathing)
+			choices.push({
+				key: BREATHING_KEY,
+				// In a pack, "from: null" is the pack's own breathing practice.
+				ref: { kind: 'breathing', from: null },
+				title: this.breathingTitle.trim() || 'The breathing practice',
+				detail: 'Breathing practice'
+			});
+		return choices;
+	}
+
+	/** The plan as it goes into the pack, or null when none is included. */
+	get planTemplate(): PlanTemplate | null {
+		if (!this.includePlan) return null;
+		const choices = this.planChoices;
+		const rule = (period: PlanPeriod): PlanRule => ({
+			...PLAN_PERIODS[period],
+			perDay: this.perDay[period],
+			// A practice chosen, then taken out of the pack, is not suggested.
+			practices: choices.filter((choice) => this.planPractices[period].includes(choice.key)).map((choice) => choice.ref)
+		});
+		return {
+			version: 1,
+			sessionAt: localDateTime(this.sessionDate, this.sessionTime),
+			nextSessionAt: localDateTime(this.nextSessionDate, this.nextSessionTime),
+			rules: [rule('first'), rule('later')],
+			checkIns: this.suggestCheckIns ? { fromDay: this.checkInFromDay, toDay: PLAN_DAYS } : null
+		};
+	}
+
+	/** The words for the preparation card as they go into the pack, or null when none is written. */
+	get preparationSeed(): PreparationSeed | null {
+		const seed: PreparationSeed = {};
+		for (const field of PREPARATION_FIELDS) {
+			const words = this.preparation[field].trim();
+			if (words) seed[field] = words;
+		}
+		return Object.keys(seed).length > 0 ? seed : null;
+	}
+
+	/** What is wrong with the plan, in words; empty when nothing is (or there is no plan). */
+	get planProblem(): string {
+		if (!this.includePlan) return '';
+		const session = dateTimeProblem(this.sessionDate, this.sessionTime, 'the session');
+		if (session) return session;
+		const next = dateTimeProblem(this.nextSessionDate, this.nextSessionTime, 'the next integration session');
+		if (next) return next;
+		const at = localDateTime(this.sessionDate, this.sessionTime);
+		const nextAt = localDateTime(this.nextSessionDate, this.nextSessionTime);
+		if (at && nextAt && nextAt <= at) return 'The next integration session is set before this one.';
+		const day = this.checkInFromDay;
+		if (this.suggestCheckIns && !(Number.isInteger(day) && day >= 1 && day <= PLAN_DAYS))
+			return `Check-ins begin on a day from 1 to ${PLAN_DAYS}.`;
+		return '';
+	}
+
 	/** A choice changed: a pack made before no longer matches it. */
 	changed(): void {
 		if (this.status === 'made') this.status = 'ready';
@@ -190,11 +316,14 @@ export class TakeHomeBuilder {
 	get problem(): string {
 		if (this.note.length > PACK_LIMITS.note) return `The note can be at most ${PACK_LIMITS.note} characters.`;
 		if (this.includeBreathing && !this.breathingTitle.trim()) return 'Give the breathing practice a title.';
+		if (this.planProblem) return this.planProblem;
 		const nothing =
 			this.chosenScripts.length === 0 &&
 			this.chosenPlaylists.length === 0 &&
 			!this.includeBreathing &&
-			!this.note.trim();
+			!this.note.trim() &&
+			!this.includePlan &&
+			!this.preparationSeed;
 		return nothing ? 'Choose at least one thing to send home, or write a note.' : '';
 	}
 
@@ -212,6 +341,8 @@ export class TakeHomeBuilder {
 			mime: track.mime,
 			path: this.includeImportedAudio ? trackPath(track.id, EXTENSIONS[track.mime] ?? 'audio') : null
 		}));
+		const plan = this.planTemplate;
+		const preparation = this.preparationSeed;
 		return {
 			from: {
 				id: senderId,
@@ -239,7 +370,10 @@ export class TakeHomeBuilder {
 			playlists: this.playlists
 				.filter((choice) => this.chosenPlaylists.includes(choice.playlist.id))
 				.map((choice) => $state.snapshot(choice.playlist) as SessionPlaylist),
-			tracks
+			tracks,
+			// Left out, not null, when unused: the pack is then as packs were before plans.
+			...(plan ? { plan } : {}),
+			...(preparation ? { preparation } : {})
 		};
 	}
 
@@ -325,4 +459,17 @@ export class TakeHomeBuilder {
 	download(): void {
 		if (this.file) downloadFile(this.file);
 	}
+}
+
+/** A date and time from the page's two inputs, or null when either is empty or not a real one. */
+function localDateTime(date: string, time: string): LocalDateTime | null {
+	const at = `${date}T${time.slice(0, 5)}`;
+	return date && time && isLocalDateTime(at) ? at : null;
+}
+
+function dateTimeProblem(date: string, time: string, what: string): string {
+	if (!date && !time) return '';
+	if (!date) return `Give the date of ${what} as well as its time.`;
+	if (!time) return `Give the time of ${what} as well as its date.`;
+	return localDateTime(date, time) ? '' : `The date of ${what} is not one Grounded can read.`;
 }
