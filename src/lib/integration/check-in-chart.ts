@@ -47,7 +47,7 @@ export interface ChartOptions {
 }
 
 export function checkInChart(checkIns: readonly CheckIn[], options: ChartOptions): CheckInChart {
-	const padding = { left: 36, right: 12, top: 12, bottom: 28 };
+	const padding = { left: 36, right: 20, top: 12, bottom: 28 };
 	const { width, height, days } = options;
 	const dates = Array.from({ length: days }, (_, i) => addDays(options.from, i));
 	const plotWidth = width - padding.left - padding.right;
