@@ -71,6 +71,16 @@ async function makePack(page: Page, note: string): Promise<{ name: string; bytes
 	await page.getByLabel('Your name').fill(THERAPIST);
 	await page.getByLabel('How to reach you').fill('ana@example.org');
 	await page.getByLabel('A support line for hard moments').fill('Call 988');
+	// A plan for the days after, with the therapist's script suggested, and words for the preparation card.
+	const includePlan = page.getByRole('checkbox', { name: 'Include a plan' });
+	if (!(await includePlan.isChecked())) await includePlan.check();
+	await page.getByLabel('Date of the session (optional)').fill('2026-12-05');
+	await page.getByLabel('Time it begins').first().fill('10:00');
+	await page
+		.getByRole('group', { name: /first three days/i })
+		.getByRole('checkbox', { name: /Landing, in my voice/ })
+		.check();
+	await page.getByLabel('Intentions for the session (optional)').fill('To meet what comes with curiosity.');
 	await expect(page.getByTestId('pack-size')).toContainText(/About \d/);
 	await page.getByRole('button', { name: 'Make the pack' }).click();
 	await expect(page.getByText(/^Ready:/)).toBeVisible({ timeout: 30_000 });
@@ -112,6 +122,8 @@ test('a pack goes from the therapist’s device to the client’s, previewed, in
 	await expect(preview.getByRole('listitem').filter({ hasText: 'Closing and grounding' })).toContainText(
 		'Already here: it comes with Grounded'
 	);
+	await expect(preview.getByText('A plan for the days after your session')).toBeVisible();
+	await expect(preview.getByText('Words for your preparation card')).toBeVisible();
 	await page.setViewportSize({ width: 390, height: 844 });
 	await preview.screenshot({ path: test.info().outputPath('preview-phone.png') });
 	await page.setViewportSize({ width: 1280, height: 720 });
@@ -126,6 +138,16 @@ test('a pack goes from the therapist’s device to the client’s, previewed, in
 	await expect(from).toBeVisible();
 	await expect(from.getByText('Go gently this week.')).toBeVisible();
 	await expect(from.getByText('Call 988')).toBeVisible();
+	// The therapist's plan is offered with its date; once set, the first days suggest their script.
+	await page.getByRole('link', { name: 'See the plan' }).click();
+	await expect(page.getByRole('heading', { name: `A plan from ${THERAPIST}` })).toBeVisible();
+	await expect(page.getByLabel('Date of the session')).toHaveValue('2026-12-05');
+	await page.getByRole('button', { name: 'Set the plan' }).click();
+	await expect(page.getByText('Your plan is set.')).toBeVisible();
+	await expect(page.getByText('A short practice: Landing, in my voice').first()).toBeAttached();
+	await page.goto('/integration/preparation/');
+	await expect(page.getByLabel('My intentions')).toHaveValue('To meet what comes with curiosity.');
+	await page.goto('/');
 	await expect(from.getByRole('link', { name: /Landing, in my voice/ })).toContainText('In your therapist’s voice');
 	await page.screenshot({ path: test.info().outputPath('client-home.png'), fullPage: true });
 

@@ -87,6 +87,9 @@ export class PackReceiver {
 		}
 		this.status = 'done';
 		this.message = done.value.changed ? 'It is on this device now.' : 'It was already on this device: nothing changed.';
+		// Something after the one transaction that did not work (the preparation card's words): the
+		// pack is in; the person hears what is missing.
+		if (done.value.notes.length > 0) this.message = `${this.message} ${done.value.notes.join(' ')}`;
 	}
 
 	/** Back to nothing chosen; a preview that was showing stores nothing. */
