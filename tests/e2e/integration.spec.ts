@@ -81,14 +81,14 @@ test('a plan for the days after a session: today, the journal, check-ins, the ca
 		.selectOption({ label: 'Orienting to the room' });
 	await page.goto('/');
 	await expect(homeToday.getByText(/^Orienting to the room · /)).toBeVisible();
-	await homeToday.getByRole('link', { name: 'Begin: Slow breathing' }).click();
+	await homeToday.getByRole('link', { name: 'Begin “Slow breathing”' }).click();
 	await expect(page).toHaveURL(/\/breathe\/\?plan=d1-p1%402026-12-06|\/breathe\/\?plan=d1-p1@2026-12-06/);
 	await page.getByRole('button', { name: 'Begin' }).click();
 	await expect(page.getByText('Practice complete.')).toBeVisible({ timeout: 30_000 });
 	await expect(page.getByText('Marked done on your plan.')).toBeVisible();
 	await page.getByRole('link', { name: 'Back to today' }).click();
 	await expect(
-		page.getByRole('region', { name: 'Today' }).getByRole('checkbox', { name: 'Done: Slow breathing' })
+		page.getByRole('region', { name: 'Today' }).getByRole('checkbox', { name: 'Done “Slow breathing”' })
 	).toBeChecked();
 
 	// The journal: words and a voice note, kept through a reload and a cut network, found by search.

@@ -242,7 +242,7 @@ export async function pacerCues(
 		await sleep(1_000);
 		await planFromYesterday(tab);
 		await tab.goto('/');
-		await tab.click({ role: 'link', name: 'Begin: Slow breathing' });
+		await tab.click({ role: 'link', name: 'Begin “Slow breathing”' });
 		await heading(tab, /Breath/);
 	}
 	const recording = await listen();
@@ -262,7 +262,9 @@ export async function pacerCues(
 		await tab.goto('/');
 		doneOnPlan = await tab.waitFor(
 			() =>
-				document.querySelector<HTMLInputElement>('input[type="checkbox"][aria-label="Done: Slow breathing"]')?.checked,
+				[...document.querySelectorAll('label')]
+					.find((label) => label.textContent?.replace(/\s+/g, ' ').includes('Done “Slow breathing”'))
+					?.querySelector('input')?.checked,
 			[],
 			{ message: 'the practice ticked done on the home page' }
 		);
