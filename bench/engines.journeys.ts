@@ -8,6 +8,8 @@
  *   interval between heard onsets against the plan's; cue_interval_baseline_max_ms: the same for a
  *   bare page that beeps on the audio clock at the same period (the engine's own jitter); the means of
  *   the same errors; cue_interval_rounds: 2 where the baseline's largest error is over 3 ms, else 1;
+ *   cue_interval_baseline_soft_*: the bare page with the pacer's soft tone; cue_interval_baseline_held_*:
+ *   the bare page's beep held as long as the soft tone (5.15 s of each 5.45 s phase);
  * - track_jumps, track_jump_max_ms: the console's first track heard against its own file;
  * - session_first_track_played (1 when it was the curated track, not a fallback),
  *   session_first_sound_ms (tap to the first sample above −60 dBFS, with up to ~20 ms of capture
@@ -62,6 +64,9 @@ test('the journeys measured', async ({ rig, listen }) => {
 	// The same bare page with the pacer's own soft tone (its 120 ms rise and glide), once: whether an
 	// engine's error comes from the cue's shape rather than from the app's scheduling.
 	const soft = await inTab((tab) => baselineCues(tab, listen, period, 11, 'soft'));
+	// The bare page's plain beep held through the phase as the soft tone is (its 10 ms rise, no glide,
+	// no partials): whether the error follows how long sound lasts rather than its shape.
+	const held = await inTab((tab) => baselineCues(tab, listen, period, 11, 'beep', period - 0.3));
 	const session = await inTab((tab) => consoleSession(tab, listen));
 
 	const figures = {
@@ -75,6 +80,8 @@ test('the journeys measured', async ({ rig, listen }) => {
 		[`${name}_cue_interval_rounds`]: rounds,
 		[`${name}_cue_interval_baseline_soft_max_ms`]: round(max(soft.intervalErrorsMs)),
 		[`${name}_cue_interval_baseline_soft_mean_ms`]: round(mean(soft.intervalErrorsMs)),
+		[`${name}_cue_interval_baseline_held_max_ms`]: round(max(held.intervalErrorsMs)),
+		[`${name}_cue_interval_baseline_held_mean_ms`]: round(mean(held.intervalErrorsMs)),
 		[`${name}_cue_onsets_heard`]: heard,
 		[`${name}_track_jumps`]: session.jumps.length,
 		[`${name}_track_jump_max_ms`]: round(max(session.jumps.map((jump) => Math.abs(jump.shift))) || 0, 1),

@@ -10,7 +10,8 @@
 // Live part: the built app in headless Chromium with its main thread stalled,
 // against a naive setInterval pacer in the same page (scripts/bench-live.mjs); the app
 // offline through its service worker (scripts/bench-offline.mjs); 200 MB of MP3s imported
-// on the “Your music” page (scripts/bench-import.mjs); a grounding script played through
+// on the “Your music” page (scripts/bench-import.mjs); the journal opened and searched with 2,000
+// entries in it (scripts/bench-journal.mjs); a grounding script played through
 // (scripts/bench-grounding.mjs).
 // Cross-engine part: the core journeys in Chromium, Firefox ESR and WebKitGTK, one engine at a
 // time, recorded at a PulseAudio sink (bench/engines.journeys.ts): figures prefixed `chromium_`,
@@ -21,6 +22,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runGroundingBench } from './bench-grounding.mjs';
 import { runImportBench } from './bench-import.mjs';
+import { runJournalBench } from './bench-journal.mjs';
 import { runLiveBench } from './bench-live.mjs';
 import { runOfflineBench } from './bench-offline.mjs';
 
@@ -79,6 +81,7 @@ try {
 	print(await runLiveBench({ baseURL }));
 	print(await runOfflineBench({ baseURL }));
 	print(await runImportBench({ baseURL }));
+	print(await runJournalBench({ baseURL }));
 	// Ten real minutes: a grounding script played through, its chimes and ducking measured on the output.
 	print(await runGroundingBench({ baseURL }));
 } finally {

@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import ICAL from 'ical.js';
 import { buildPlan, newPlanSettings, type AvailablePractice } from '../../src/lib/integration/plan';
 import { goOffline, waitUntilControlled } from '../support/offline-network';
+import { installAudioTap, waitForSoundingContext } from '../support/audio-tap';
 
 test.describe.configure({ timeout: 180_000 });
 // Dates below are the wall clock in UTC; the plan itself never depends on the zone.
@@ -52,6 +53,7 @@ test('a plan for the days after a session: today, the journal, check-ins, the ca
 	page,
 	context
 }) => {
+	await installAudioTap(context);
 	await setClock(page, '2026-12-05T08:00');
 	await quickPacer(page);
 	await page.goto('/');
@@ -109,7 +111,10 @@ test('a plan for the days after a session: today, the journal, check-ins, the ca
 	const cut = await goOffline(context);
 	await page.reload();
 	await expect(entries.getByText('The river again')).toBeVisible();
-	await expect(entries.getByRole('button', { name: /^Listen to the voice note, \d+ s/ })).toBeVisible();
+	// The voice note plays from this device: the fake microphone's beeps are heard at the output.
+	await entries.getByRole('button', { name: /^Listen to the voice note, \d+ s/ }).click();
+	await waitForSoundingContext(page, []);
+	await expect(entries.getByRole('button', { name: /^Stop the voice note/ })).toBeVisible();
 	await page.getByLabel('Search your entries').fill('grandmother KITCHEN');
 	await expect(page.getByText('1 entry found.')).toBeVisible();
 	await page.getByLabel('Search your entries').fill('ocean');

@@ -13,6 +13,7 @@ import {
 	consoleSession,
 	groundingBegins,
 	importOneFile,
+	journalEntryKept,
 	openTakeHomePack,
 	PACK_STEP_ONE,
 	pacerCues,
@@ -49,13 +50,16 @@ test('every page loads with no error and no failed request', async ({ tab, rig }
 	expect(visit.failedRequests).toEqual([]);
 });
 
-test('from today’s plan, the pacer begins with a tap, every cue sounds where the plan puts it, and the practice is marked done', async ({
+test('from today’s plan, the pacer begins with a tap, every cue sounds where the plan puts it, the practice is marked done, and a journal entry is kept', async ({
 	tab,
 	rig,
 	listen
 }) => {
 	const cues = await pacerCues(tab, listen, SHORT_CUSTOM, { fromPlan: true });
 	expect(cues.doneOnPlan, 'the practice run to its end is done on the plan').toBe(true);
+	const journal = await journalEntryKept(tab);
+	expect(journal.afterReload, 'a journal entry after a reload').toBe(true);
+	expect(journal.found).toBe('1 entry found.');
 	const heard = `onsets ${cues.onsets.map((time) => time.toFixed(3)).join(', ')}`;
 	expect(cues.onsets, heard).toHaveLength(cues.planned.length);
 	expect(cues.onsets[0]!, 'from the tap to the first cue').toBeLessThan(TAP_TO_FIRST_CUE);

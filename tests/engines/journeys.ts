@@ -193,6 +193,30 @@ export interface CueMeasure {
 }
 
 /**
+ * A journal entry written, then read back after a reload and found by search: what the journal
+ * page shows, or why not.
+ */
+export async function journalEntryKept(tab: EnginePage): Promise<{ afterReload: boolean; found: string }> {
+	const words = 'Warm light on the kitchen table.';
+	await tab.goto('/integration/journal/');
+	await heading(tab, /Journal/);
+	await tab.click({ role: 'button', name: 'Write or speak an entry' });
+	await tab.fill({ role: 'textbox', name: 'Your words' }, words);
+	await tab.click({ role: 'button', name: 'Save the entry' });
+	await textAppears(tab, /The entry is saved on this device/);
+	await tab.reload();
+	await heading(tab, /Journal/);
+	const afterReload = await tab.waitFor(
+		(text: string) => document.querySelector('[data-testid="journal-entries"]')?.textContent?.includes(text),
+		[words],
+		{ message: 'the entry after a reload' }
+	);
+	await tab.fill({ role: 'textbox', name: 'Search your entries' }, 'KITCHEN warm');
+	const found = await textAppears(tab, /\d+ (entry|entries) found\.|No entry has those words\./);
+	return { afterReload: afterReload === true, found };
+}
+
+/**
  * An integration plan whose session was yesterday, set on /integration/ as a client would: today
  * is its day 1, with the pacer's own breathing (as set on this device) as the first practice.
  */
@@ -285,9 +309,12 @@ export async function baselineCues(
 	listen: Listen,
 	period: Seconds,
 	count: number,
-	shape: 'beep' | 'soft' = 'beep'
+	shape: 'beep' | 'soft' = 'beep',
+	/** How long each sound lasts; the shape's own length when not given. */
+	length?: Seconds
 ): Promise<{ onsets: Seconds[]; intervalErrorsMs: Milliseconds[] }> {
-	await tab.goto(`${BASELINE_PAGE}?period=${period}&count=${count}&lead=1&shape=${shape}`);
+	const held = length === undefined ? '' : `&length=${length}`;
+	await tab.goto(`${BASELINE_PAGE}?period=${period}&count=${count}&lead=1&shape=${shape}${held}`);
 	await heading(tab, /Audio-clock baseline/);
 	const recording = await listen();
 	const tapAt = now(recording);

@@ -53,12 +53,19 @@ export interface ClipPlayOptions {
 
 type ClipState = 'idle' | 'loading' | 'playing' | 'pausing' | 'paused' | 'ending';
 
+/**
+ * The sound as a base64 data: URL. Its type loses any parameters (`audio/webm;codecs=opus`, as
+ * MediaRecorder names a journal's voice note, becomes `audio/webm`): howler knows a data: URL only
+ * by `data:<type>;base64,`, and takes one with more in it for an address to fetch, which the app's
+ * policy refuses.
+ */
 function dataUrlOf(blob: Blob): Promise<string> {
+	const plain = blob.type.includes(';') ? new Blob([blob], { type: blob.type.split(';')[0]!.trim() }) : blob;
 	return new Promise((resolve, reject) => {
 		const reader = new FileReader();
 		reader.onload = () => (typeof reader.result === 'string' ? resolve(reader.result) : reject(new Error('No data')));
 		reader.onerror = () => reject(reader.error ?? new Error('Unreadable'));
-		reader.readAsDataURL(blob);
+		reader.readAsDataURL(plain);
 	});
 }
 
@@ -114,7 +121,7 @@ export class ClipPlayer {
 	}
 
 	/**
-	 * Plays `blob` (a WAV) from its start, in place of any clip playing now.
+	 * Plays `blob` (a WAV clip, or a voice note as the browser recorded it) from its start, in place of any clip playing now.
 	 * Resolves once it sounds, with its length; or not-ok with a reason in
 	 * plain words (`CLIP_MESSAGES.superseded` if a later call took over).
 	 */

@@ -13,7 +13,13 @@ document.getElementById('start')?.addEventListener('click', () => {
 	// a pitch glide up for "in" and down for "out", different partials and peaks, the tone filling
 	// most of the phase. The same envelope on a bare page tells the engine's part from the app's.
 	const soft = params.get('shape') === 'soft';
-	const length = soft ? Math.max(0.35, period - 0.3) : Math.min(0.4, period / 2);
+	// length=<seconds>: every sound held that long, whatever its shape (a beep held through the phase
+	// tells whether an engine's error follows the sound's length rather than its envelope).
+	const length = params.get('length')
+		? Number(params.get('length'))
+		: soft
+			? Math.max(0.35, period - 0.3)
+			: Math.min(0.4, period / 2);
 	/** @type {[{ from: number; to: number; peak: number; partials: number[] }, { from: number; to: number; peak: number; partials: number[] }]} */
 	const glides = [
 		{ from: 220, to: 329.63, peak: 0.32, partials: [0, 1, 0.22, 0.06] },

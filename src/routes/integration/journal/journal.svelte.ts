@@ -21,13 +21,14 @@ import {
 	type JournalEntry,
 	type RemovedEntry
 } from '$lib/integration/journal-store';
-import { MAX_RECORDING_SECONDS } from '$lib/voice/process-recording';
-import { VoiceRecorder } from '$lib/voice/recorder';
-import { CLIP_MESSAGES, ClipPlayer } from '$lib/voice/clip-player';
+// The recorder and the player (howler) are loaded on the first tap that needs them, not with the
+// page: a long journal paints sooner with less code to start.
+import type { VoiceRecorder } from '$lib/voice/recorder';
+import type { ClipPlayer } from '$lib/voice/clip-player';
 import type { Result } from '$lib/result';
 
-/** Entries listed at first, and added by "Show earlier entries". */
-export const PAGE_SIZE = 40;
+/** Entries listed at first (more than a screen holds; fewer paint sooner), then more on "Show earlier entries". */
+export const PAGE_SIZE = 20;
 
 export type VoiceStatus = 'none' | 'opening' | 'recording' | 'stopping' | 'taken';
 
@@ -70,6 +71,7 @@ export class JournalState {
 	#planItem: PlanItemRef | null = null;
 	#recorder: VoiceRecorder | undefined;
 	#player: ClipPlayer | undefined;
+	#playerModule: PlayerModule | null = null;
 	#timer: ReturnType<typeof setInterval> | undefined;
 	#clock: () => Date;
 
@@ -86,6 +88,8 @@ export class JournalState {
 		this.status = 'ready';
 		this.#planItem = planItemOf(search);
 		if (asksToWrite(search)) this.write();
+		// The player's code comes after the first paint, ready before anyone taps Listen.
+		setTimeout(() => void loadPlayer().then((module) => (this.#playerModule = module)), 300);
 	}
 
 	/** The plan's day of a date, or null outside the plan. */
@@ -198,6 +202,10 @@ export class JournalState {
 		this.stopListening();
 		this.voiceStatus = 'opening';
 		this.message = '';
+		const [{ VoiceRecorder }, { MAX_RECORDING_SECONDS }] = await Promise.all([
+			import('$lib/voice/recorder'),
+			import('$lib/voice/process-recording')
+		]);
 		const opened = await VoiceRecorder.open();
 		if (!opened.ok) {
 			this.voiceStatus = this.draft?.voice ? 'taken' : 'none';
@@ -260,8 +268,10 @@ export class JournalState {
 			this.message = 'This voice note could not be found on this device.';
 			return;
 		}
-		const player = (this.#player ??= new ClipPlayer());
 		this.listening = id;
+		// Loaded by now (see `load`), so the player wakes inside the tap, as iOS asks.
+		const { ClipPlayer, CLIP_MESSAGES } = this.#playerModule ?? (this.#playerModule = await loadPlayer());
+		const player = (this.#player ??= new ClipPlayer());
 		await player.wake();
 		const played = await player.play(blob, { onEnd: () => (this.listening = null) });
 		if (!played.ok && played.reason !== CLIP_MESSAGES.superseded) {
@@ -323,6 +333,9 @@ export class JournalState {
 		await recorder?.close();
 	}
 }
+
+type PlayerModule = typeof import('$lib/voice/clip-player');
+const loadPlayer = (): Promise<PlayerModule> => import('$lib/voice/clip-player');
 
 function sortEntries(entries: JournalEntry[]): JournalEntry[] {
 	return entries.sort((a, b) => (a.date === b.date ? b.createdAt - a.createdAt : a.date < b.date ? 1 : -1));
