@@ -29,6 +29,7 @@
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright';
 import { chromiumArgs, chromiumExecutable } from './browser.js';
+import { median, mulberry32 } from './bench-util.mjs';
 
 const ENTRIES = 2_000;
 const DAYS = 120;
@@ -401,26 +402,6 @@ async function waitUntilControlled(page) {
 		.catch(() => false);
 	if (!claimed) await page.reload();
 	await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 10_000 });
-}
-
-/** @param {number} seed */
-function mulberry32(seed) {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
-
-/** @param {number[]} values */
-function median(values) {
-	const sorted = [...values].sort((a, b) => a - b);
-	const middle = Math.floor(sorted.length / 2);
-	const high = sorted[middle] ?? NaN;
-	return sorted.length % 2 === 1 ? high : ((sorted[middle - 1] ?? NaN) + high) / 2;
 }
 
 /** @param {number} ms to a tenth of a millisecond */

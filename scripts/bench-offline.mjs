@@ -26,6 +26,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright';
 import { builtVersion, startStaticServer } from '../tests/support/static-server.js';
 import { chromiumArgs, chromiumExecutable } from './browser.js';
+import { median, mulberry32 } from './bench-util.mjs';
 
 const defaultBuildDir = fileURLToPath(new URL('../build/', import.meta.url));
 
@@ -276,26 +277,6 @@ function rangeRequests(files, buildDir) {
 				.digest('hex')
 		};
 	});
-}
-
-/** @param {number} seed */
-function mulberry32(seed) {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
-
-/** @param {number[]} values */
-function median(values) {
-	const sorted = [...values].sort((a, b) => a - b);
-	const middle = Math.floor(sorted.length / 2);
-	const high = sorted[middle] ?? NaN;
-	return sorted.length % 2 === 1 ? high : ((sorted[middle - 1] ?? NaN) + high) / 2;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
