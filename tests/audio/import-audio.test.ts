@@ -1,25 +1,32 @@
 /**
  * Importing the therapist's own files in real Chromium: decoding with the browser's own
- * decoders, loudness from the decoded samples, files kept in the origin private file system.
+ * decoders, loudness and true peak from the decoded samples, files kept in the origin private file
+ * system, and tracks imported under the old levelling rule levelled again from their kept files.
  * Fixtures are WAV tones made here at known levels, next to files that are not audio at all.
  * Each test keeps its files in a folder of its own, deleted afterwards.
  */
 import { Mp3Encoder } from '@breezystack/lamejs';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+	decodeForAnalysis,
 	importAudioFiles,
 	sniffAudioType,
 	titleFromFileName,
+	TRUE_PEAK_CEILING_DBTP,
 	type ImportProgress
 } from '../../src/lib/library/import-audio';
 import {
 	contentId,
 	ImportedTrackStore,
+	importedTrackKey,
 	keyValueTrackFiles,
+	LEVELLING,
 	opfsTrackFiles,
 	type TrackFiles
 } from '../../src/lib/library/imported-tracks';
+import { relevelTracks } from '../../src/lib/library/relevel-tracks';
 import { integratedLoudness } from '../../src/lib/loudness/loudness';
+import { truePeakDb } from '../../src/lib/loudness/true-peak';
 import { indexedDbBackend, memoryBackend } from '../../src/lib/storage/key-value';
 
 const RATE = 44_100;
@@ -107,6 +114,7 @@ function file(bytes: Uint8Array<ArrayBuffer> | string, name: string): File {
 
 interface Fixture {
 	store: ImportedTrackStore;
+	backend: ReturnType<typeof memoryBackend>;
 	files: TrackFiles;
 	folder: () => Promise<FileSystemDirectoryHandle>;
 }
@@ -118,8 +126,10 @@ function fixture(wrap: (files: TrackFiles) => TrackFiles = (f) => f): Fixture {
 	folders.push(name);
 	const root = () => navigator.storage.getDirectory();
 	const files = opfsTrackFiles(root, name);
+	const backend = memoryBackend();
 	return {
-		store: new ImportedTrackStore({ backend: memoryBackend(), files: wrap(files) }),
+		store: new ImportedTrackStore({ backend, files: wrap(files) }),
+		backend,
 		files,
 		folder: async () => (await root()).getDirectoryHandle(name)
 	};
@@ -196,9 +206,12 @@ describe('importAudioFiles', () => {
 			expect(Math.abs(track.loudnessLufs! - expected[n]!.lufs)).toBeLessThan(0.5);
 		});
 		expect(Math.abs(result.imported[0]!.gainDb - (-23 - expected[0]!.lufs))).toBeLessThan(0.5);
-		// Both limits: −1 LUFS would want −22 dB, −53 LUFS +30 dB.
-		expect(result.imported[1]!.gainDb).toBe(-12);
+		// A cut has no limit: −1 LUFS comes down by 22 dB. A boost has: −53 LUFS would want +30 dB, and gets +12.
+		expect(Math.abs(result.imported[1]!.gainDb - (-23 - expected[1]!.lufs))).toBeLessThan(0.5);
 		expect(result.imported[2]!.gainDb).toBe(12);
+		// A 1 kHz tone's true peak is its sample peak.
+		expect(result.imported.map((track) => Math.round(track.truePeakDb!))).toEqual([-30, -1, -50]);
+		expect(result.imported.map((track) => track.levelling)).toEqual([LEVELLING, LEVELLING, LEVELLING]);
 
 		// The original bytes are kept, not the decoded samples.
 		for (const [n, input] of [inputs[0]!, inputs[2]!, inputs[5]!].entries()) {
@@ -360,5 +373,79 @@ describe('importAudioFiles', () => {
 		}
 		expect(await backend.get(`imported-track-file:${id}`)).toBeUndefined();
 		expect(await backend.get(`imported-track:${id}`)).toBeUndefined();
+	});
+});
+
+describe('levelling with the browser’s decoders', () => {
+	/**
+	 * A quiet tone (−30 dBFS) with a short burst of 5 kHz at −3 dBFS every second, as a quiet
+	 * recording with sharp transients. The burst rises and falls smoothly (a Hann window), so it
+	 * stays below the 11 kHz the analysis rate keeps: an abrupt one, or noise, reads lower there
+	 * (see ANALYSIS_SAMPLE_RATE).
+	 */
+	function quietWithPeaks(seconds: number): Float32Array[] {
+		const [quiet] = tone(seconds, -30);
+		const burst = 10 ** (-3 / 20);
+		const length = 64;
+		const samples = quiet!.map((v, i) => {
+			const at = (i % RATE) - 100;
+			if (at < 0 || at >= length) return v;
+			const window = 0.5 - 0.5 * Math.cos((2 * Math.PI * at) / length);
+			return Math.round(burst * window * Math.sin((2 * Math.PI * 5000 * at) / RATE + 0.7) * 32767) / 32767;
+		});
+		return [samples, samples];
+	}
+
+	it('boosts a quiet file with high peaks only as far as its true peak stays at −1 dBTP', async () => {
+		const { store } = fixture();
+		const samples = quietWithPeaks(4);
+		const result = await importAudioFiles([file(wav(samples), 'peaky.wav')], { store });
+		expect(result.refused).toEqual([]);
+		const track = result.imported[0]!;
+		// Measured on the decoded audio at the analysis rate, and that of the file's own samples, agree.
+		const peak = truePeakDb(samples);
+		expect(peak).toBeGreaterThan(-4);
+		expect(Math.abs(track.truePeakDb! - peak)).toBeLessThan(0.2);
+		expect(track.loudnessLufs!).toBeLessThan(-23 - 3);
+		expect(track.gainDb).toBeCloseTo(TRUE_PEAK_CEILING_DBTP - track.truePeakDb!, 10);
+		expect(track.gainDb).toBeLessThan(-23 - track.loudnessLufs!);
+	});
+
+	it('levels again a loud track imported under the old rule, from its kept file', async () => {
+		const { store, backend, files } = fixture();
+		const loud = tone(3, -1, 2);
+		const bytes = wav(loud);
+		const id = await contentId(bytes.buffer);
+		const lufs = integratedLoudness(loud, RATE);
+		const old = {
+			version: 1,
+			id,
+			title: 'Loud master',
+			artist: null,
+			fileName: 'loud.wav',
+			bytes: bytes.byteLength,
+			durationSeconds: 3,
+			loudnessLufs: lufs,
+			gainDb: -12,
+			mime: 'audio/wav',
+			importedAt: 1
+		};
+		await files.write(id, bytes.buffer.slice(0), 'audio/wav');
+		await backend.set(importedTrackKey(id), old);
+
+		const result = await relevelTracks(store, { decode: decodeForAnalysis });
+		expect(result.failed).toEqual([]);
+		const track = (await store.get(id))!;
+		expect(track).toEqual({
+			...old,
+			loudnessLufs: track.loudnessLufs,
+			truePeakDb: track.truePeakDb,
+			gainDb: track.gainDb,
+			levelling: LEVELLING
+		});
+		expect(Math.abs(track.loudnessLufs! - lufs)).toBeLessThan(0.5);
+		expect(Math.abs(track.truePeakDb! - -1)).toBeLessThan(0.1);
+		expect(Math.abs(track.gainDb - (-23 - lufs))).toBeLessThan(0.5);
+		expect(track.gainDb).toBeLessThan(-20);
 	});
 });

@@ -1,12 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { ImportedTrackStore, type TrackFiles } from '../../src/lib/library/imported-tracks';
+import {
+	contentId,
+	ImportedTrackStore,
+	importedTrackKey,
+	LEVELLING,
+	type TrackFiles
+} from '../../src/lib/library/imported-tracks';
 import { memoryBackend } from '../../src/lib/storage/key-value';
 import {
 	importProgressText,
 	importSummary,
 	LibraryImportState,
 	parsePlaylist,
-	playlistName
+	playlistName,
+	relevelProgressText
 } from '../../src/routes/library/library-import.svelte';
 
 /** Bytes that sniff as WAV; `tone` makes each file's content, and so its track id, its own. */
@@ -184,6 +191,104 @@ describe('LibraryImportState', () => {
 	});
 });
 
+describe('LibraryImportState: levelling earlier imports again', () => {
+	/** A track saved under the first levelling rule (no true peak, no rule number), with its file. */
+	async function keepOldTrack(
+		backend: ReturnType<typeof memoryBackend>,
+		files: TrackFiles,
+		tone: number,
+		title: string
+	) {
+		const file = wavFile(`${title}.wav`, tone);
+		const bytes = await file.arrayBuffer();
+		const id = await contentId(bytes);
+		const record = {
+			version: 1,
+			id,
+			title,
+			artist: null,
+			fileName: file.name,
+			bytes: file.size,
+			durationSeconds: 1,
+			loudnessLufs: -1,
+			gainDb: -12,
+			mime: 'audio/wav',
+			importedAt: tone
+		};
+		await files.write(id, bytes, 'audio/wav');
+		await backend.set(importedTrackKey(id), record);
+		return record;
+	}
+
+	it('levels them in the background from load, one at a time, with a line of progress', async () => {
+		let release: () => void = () => undefined;
+		let calls = 0;
+		const { backend, files, state } = setup(async () => {
+			calls += 1;
+			if (calls === 2) await new Promise<void>((resolve) => (release = resolve));
+			return fakeBuffer();
+		});
+		const first = await keepOldTrack(backend, files, 1, 'First');
+		await keepOldTrack(backend, files, 2, 'Second');
+		await state.load();
+		expect(state.status).toBe('ready');
+		await expect.poll(() => calls).toBe(2);
+		expect(state.levelling).toEqual({ done: 1, total: 2, current: 'Second' });
+		expect(relevelProgressText(state.levelling!)).toBe('Levelling 2 of 2 earlier imports…');
+		release();
+		await state.relevel();
+		expect(state.levelling).toBeNull();
+		expect(state.levellingSummary).toBe('Levelled 2 earlier imports again to sit with the curated music.');
+		expect(state.levellingProblems).toEqual([]);
+		// The fake decoder's quiet tone (peaks at 0.1) now has today's gain, a few dB rather than the −12 saved.
+		const track = state.trackOf(first.id)!;
+		expect(track.levelling).toBe(LEVELLING);
+		expect(track.truePeakDb).toBeCloseTo(-20, 1);
+		expect(track.gainDb).toBeCloseTo(-23 - track.loudnessLufs!, 10);
+		expect(Math.abs(track.gainDb)).toBeLessThan(5);
+	});
+
+	it('says which could not be levelled, and they keep their gain', async () => {
+		const { backend, files, state } = setup(async () => {
+			throw new Error('cannot decode');
+		});
+		const old = await keepOldTrack(backend, files, 1, 'Eden');
+		await state.load();
+		await state.relevel();
+		expect(state.levellingProblems).toEqual([
+			'“Eden”: its file could not be read as audio just now. It keeps its earlier level.'
+		]);
+		expect(state.levellingSummary).toBe('');
+		expect(state.trackOf(old.id)).toEqual(old);
+	});
+
+	it('pauses for an import, then goes on', async () => {
+		let release: () => void = () => undefined;
+		let calls = 0;
+		const { backend, files, state } = setup(async () => {
+			calls += 1;
+			if (calls === 1) await new Promise<void>((resolve) => (release = resolve));
+			return fakeBuffer();
+		});
+		await keepOldTrack(backend, files, 1, 'First');
+		await keepOldTrack(backend, files, 2, 'Second');
+		await state.load();
+		await expect.poll(() => calls).toBe(1);
+		// The import decodes its file at once; levelling stops after the track it is measuring.
+		const importing = state.importFiles([wavFile('New.wav', 3)]);
+		await expect.poll(() => calls).toBe(2);
+		release();
+		await importing;
+		await state.relevel();
+		expect(calls).toBe(3);
+		expect(state.tracks.map((track) => [track.title, track.levelling])).toEqual([
+			['First', LEVELLING],
+			['Second', LEVELLING],
+			['New', LEVELLING]
+		]);
+	});
+});
+
 describe('playlist helpers', () => {
 	it('reads a stored playlist only under its own key', () => {
 		const playlist = { version: 1, id: 'm3u-abc', name: 'Evening', trackIds: ['0123456789abcdef'] };
@@ -198,6 +303,8 @@ describe('playlist helpers', () => {
 		expect(playlistName('.m3u')).toBe('.m3u');
 		expect(importSummary(0, { done: 0, of: 1 })).toBe('Import cancelled after 0 of 1 file. Nothing was imported.');
 		expect(importSummary(1, null)).toBe('Imported 1 track.');
+		expect(relevelProgressText({ done: 2, total: 12, current: 'Eden' })).toBe('Levelling 3 of 12 earlier imports…');
+		expect(relevelProgressText({ done: 0, total: 1, current: 'Eden' })).toBe('Levelling 1 of 1 earlier import…');
 		expect(
 			importProgressText({ filesDone: 3, filesTotal: 12, bytesDone: 4_100_000, bytesTotal: 50_240_000, current: 'a' })
 		).toBe('3 of 12 files · 4.1 of 50.2 MB');

@@ -10,10 +10,14 @@
  * The file is written before its details, and removed again if they cannot be saved, so a
  * listed track always has its file and a failed import leaves nothing behind.
  *
+ * Each record says which levelling rule its gain follows (`levelling`, see `LEVELLING`). Records
+ * from before a rule changed stay readable; `needsLevelling` finds them, and `setLevel` saves the
+ * level measured again (src/lib/library/relevel-tracks.ts does both).
+ *
  * @example
  * const store = new ImportedTrackStore();
  * const added = await store.add(bytes, { title: 'Eden', artist: 'Hania Rani', fileName: 'eden.mp3', mime: 'audio/mpeg',
- *   durationSeconds: 215, loudnessLufs: -16.2, gainDb: -6.8, importedAt: Date.now() });
+ *   durationSeconds: 215, loudnessLufs: -16.2, truePeakDb: -0.8, gainDb: -6.8, levelling: LEVELLING, importedAt: Date.now() });
  * if (!added.ok) show(added.reason);
  * const blob = await store.fileOf(added.value.id); // play through URL.createObjectURL(blob)
  */
@@ -26,6 +30,14 @@ export const IMPORTED_TRACK_PREFIX = 'imported-track:';
 export const IMPORTED_TRACK_FILE_PREFIX = 'imported-track-file:';
 /** The folder of the origin private file system that holds the audio files. */
 export const TRACKS_DIRECTORY = 'tracks';
+
+/**
+ * The levelling rule that gains are computed by now (see `gainFor` in import-audio.ts):
+ * 1. loudness to the target, within ±12 dB (records without `levelling` follow this one);
+ * 2. cuts to the target without limit; boosts at most +12 dB, and only as far as the true peak
+ *    stays at or under −1 dBTP.
+ */
+export const LEVELLING = 2;
 
 export interface ImportedTrack {
 	version: 1;
@@ -41,8 +53,15 @@ export interface ImportedTrack {
 	durationSeconds: Seconds;
 	/** Integrated loudness; null for silence or a sound too short to measure. */
 	loudnessLufs: Decibels | null;
+	/**
+	 * True peak (ITU-R BS.1770-4 Annex 2) of the decoded audio, before gain; null for silence.
+	 * Absent in records levelled by rule 1, which did not measure it.
+	 */
+	truePeakDb?: Decibels | null;
 	/** Gain that brings the track to the level of the curated music. */
 	gainDb: Decibels;
+	/** The levelling rule `gainDb` follows (`LEVELLING`); absent for rule 1. */
+	levelling?: number;
 	/** The type found from the file's bytes, e.g. audio/mpeg. */
 	mime: string;
 	/** Epoch milliseconds. */
@@ -76,10 +95,21 @@ const trackSchema = v.object({
 	bytes: v.pipe(v.number(), v.integer(), v.minValue(1)),
 	durationSeconds: v.pipe(finite, v.minValue(0)),
 	loudnessLufs: v.nullable(finite),
+	truePeakDb: v.optional(v.nullable(finite)),
 	gainDb: finite,
+	// Any whole rule number is read, so a record levelled by a later version of the app stays listed.
+	levelling: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
 	mime: v.pipe(v.string(), v.startsWith('audio/')),
 	importedAt: v.pipe(finite, v.minValue(0))
 });
+
+/** What levelling measures and decides for a track; what `setLevel` replaces. */
+export type TrackLevel = Required<Pick<ImportedTrack, 'loudnessLufs' | 'truePeakDb' | 'gainDb' | 'levelling'>>;
+
+/** Whether a track's gain follows an older levelling rule than `LEVELLING`, so it should be levelled again. */
+export function needsLevelling(track: ImportedTrack): boolean {
+	return (track.levelling ?? 1) < LEVELLING;
+}
 
 export function importedTrackKey(id: string): string {
 	return `${IMPORTED_TRACK_PREFIX}${id}`;
@@ -252,6 +282,31 @@ export class ImportedTrackStore {
 	entryOf(track: ImportedTrack): [string, ImportedTrack] | null {
 		const key = importedTrackKey(track.id);
 		return parseTrack(key, track) ? [key, track] : null;
+	}
+
+	/**
+	 * Replaces the level of a track already kept (loudness, true peak, gain and rule), leaving the
+	 * rest of its details as they are. On failure the track keeps the level it had.
+	 */
+	async setLevel(id: string, level: TrackLevel): Promise<Result<ImportedTrack>> {
+		const current = await this.get(id);
+		if (!current) return { ok: false, reason: 'This track is no longer on this device.' };
+		const track: ImportedTrack = { ...current, ...level };
+		const key = importedTrackKey(id);
+		if (!parseTrack(key, track)) {
+			return { ok: false, reason: 'This track’s new level could not be saved: it is incomplete.' };
+		}
+		try {
+			await this.#backend.set(key, track);
+			return { ok: true, value: track };
+		} catch (error) {
+			return {
+				ok: false,
+				reason: isQuotaError(error)
+					? 'There isn’t enough storage space on this device to save this track’s new level.'
+					: 'This track’s new level could not be saved just now.'
+			};
+		}
 	}
 
 	/** Every readable track, oldest import first; an unreadable store gives none. */

@@ -2,6 +2,8 @@
  * What the “Your music” page shows and does: the therapist's imported tracks and playlists, an
  * import of many files at once (audio and M3U/M3U8 playlists together) with its progress and a
  * Cancel, what each import brought in or refused and why, and removing a track to free its space.
+ * Tracks imported under an older levelling rule are levelled again in the background, one at a
+ * time, with a line of progress (`relevel`); an import pauses that, and it goes on afterwards.
  *
  * The tracks themselves belong to the ImportedTrackStore; the playlists read from M3U files are
  * kept here, one stored value per playlist under `imported-playlist:<id>`, read back through a schema.
@@ -13,8 +15,14 @@
  * library.refused; // [{ name: 'notes.mp3', reason: 'notes.mp3: this isn’t an audio file.' }]
  */
 import * as v from 'valibot';
-import { importAudioFiles, type ImportProgress, type ImportRefusal } from '$lib/library/import-audio';
+import {
+	decodeForAnalysis,
+	importAudioFiles,
+	type ImportProgress,
+	type ImportRefusal
+} from '$lib/library/import-audio';
 import { ImportedTrackStore, type ImportedTrack } from '$lib/library/imported-tracks';
+import { relevelTracks, type RelevelProgress } from '$lib/library/relevel-tracks';
 import { decodeM3u, fileNameOf, matchEntries, parseM3u } from '$lib/library/m3u';
 import { indexedDbBackend, StoredValue, type KeyValueBackend } from '$lib/storage/key-value';
 import { randomId } from '$lib/names';
@@ -70,6 +78,12 @@ export function importProgressText(progress: ImportProgress): string {
 	return `${progress.filesDone} of ${countOf(progress.filesTotal, 'file')} · ${mb(progress.bytesDone)} of ${mb(progress.bytesTotal)} MB`;
 }
 
+/** “Levelling 3 of 12 earlier imports…”: the track being levelled, counted from 1. */
+export function relevelProgressText(progress: RelevelProgress): string {
+	const now = Math.min(progress.done + 1, progress.total);
+	return `Levelling ${now} of ${progress.total} earlier ${progress.total === 1 ? 'import' : 'imports'}…`;
+}
+
 /**
  * What an import did, in a sentence: “Imported 12 tracks.”, or how far a cancelled one got.
  *
@@ -94,7 +108,7 @@ const lowerFirst = (text: string): string => text.charAt(0).toLowerCase() + text
 export interface LibraryImportOptions {
 	backend?: KeyValueBackend;
 	tracks?: ImportedTrackStore;
-	/** Passed to importAudioFiles; tests give a decoder that needs no audio stack. */
+	/** Passed to importAudioFiles and relevelTracks; tests give a decoder that needs no audio stack. */
 	decode?: (bytes: ArrayBuffer) => Promise<AudioBuffer>;
 }
 
@@ -116,6 +130,12 @@ export class LibraryImportState {
 	confirming: string | null = $state(null);
 	/** The titles of the session playlists that play the track waiting for a yes. */
 	confirmingUse: string[] = $state([]);
+	/** Set while earlier imports are levelled again. */
+	levelling: RelevelProgress | null = $state(null);
+	/** What the last levelling did, in a sentence: “Levelled 12 earlier imports again.” */
+	levellingSummary = $state('');
+	/** The earlier imports the last levelling could not level, one sentence each (they keep their gain). */
+	levellingProblems: string[] = $state([]);
 
 	readonly importing = $derived(this.progress !== null);
 	readonly usedBytes = $derived(this.tracks.reduce((sum, track) => sum + track.bytes, 0));
@@ -124,6 +144,9 @@ export class LibraryImportState {
 	readonly #store: ImportedTrackStore;
 	readonly #decode: LibraryImportOptions['decode'];
 	#controller: AbortController | null = null;
+	#levelRun: Promise<void> | null = null;
+	#levelController: AbortController | null = null;
+	#disposed = false;
 
 	constructor(options: LibraryImportOptions = {}) {
 		this.#backend = options.backend ?? indexedDbBackend();
@@ -134,6 +157,40 @@ export class LibraryImportState {
 	async load(): Promise<void> {
 		await this.#refresh();
 		this.status = 'ready';
+		// In the background: the page is usable meanwhile, and `relevel` reports through its own fields.
+		void this.relevel();
+	}
+
+	/**
+	 * Levels again, one at a time, the tracks imported under an older levelling rule; nothing when
+	 * there are none. One run at a time: a call while one runs gets that run.
+	 */
+	relevel(): Promise<void> {
+		this.#levelRun ??= this.#relevel().finally(() => {
+			this.#levelRun = null;
+		});
+		return this.#levelRun;
+	}
+
+	async #relevel(): Promise<void> {
+		const controller = new AbortController();
+		this.#levelController = controller;
+		const result = await relevelTracks(this.#store, {
+			decode: this.#decode ?? decodeForAnalysis,
+			signal: controller.signal,
+			onProgress: (p) => {
+				this.levelling = p.done < p.total ? p : null;
+			}
+		});
+		this.levelling = null;
+		this.#levelController = null;
+		const levelled = result.levelled.length;
+		if (levelled > 0) {
+			this.levellingSummary = `Levelled ${countOf(levelled, 'earlier import')} again to sit with the curated music.`;
+			await this.#refresh();
+		}
+		// A run an import stopped is followed by another, which tries those tracks again and tells.
+		if (!result.cancelled) this.levellingProblems = result.failed.map((failure) => failure.reason);
 	}
 
 	trackOf(id: string): ImportedTrack | undefined {
@@ -170,6 +227,9 @@ export class LibraryImportState {
 		const audio = files.filter((file) => !isPlaylistFile(file.name));
 		const controller = new AbortController();
 		this.#controller = controller;
+		// One decode at a time: levelling earlier imports stops after its current track, and goes on after the import.
+		this.#levelController?.abort();
+		const levelling = this.#levelRun;
 
 		const bytesTotal = files.reduce((sum, file) => sum + file.size, 0);
 		const start = { filesDone: 0, filesTotal: files.length, bytesDone: 0, bytesTotal, current: '' };
@@ -227,6 +287,11 @@ export class LibraryImportState {
 		this.playlistNotes = notes;
 		this.progress = null;
 		this.#controller = null;
+
+		await levelling;
+		if (this.#disposed) return;
+		// In the background, as from `load`; it also levels any earlier track this import met again.
+		void this.relevel();
 	}
 
 	/** Stops the import before its next file; what is imported stays. */
@@ -360,6 +425,8 @@ export class LibraryImportState {
 	}
 
 	dispose(): void {
+		this.#disposed = true;
 		this.cancel();
+		this.#levelController?.abort();
 	}
 }
