@@ -6,8 +6,13 @@
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_SCRIPTS } from '../../src/lib/grounding/builtin-scripts';
-import type { PlanTemplate } from '../../src/lib/integration/plan';
-import { emptyPreparation, PreparationStore, PREPARATION_KEY } from '../../src/lib/integration/preparation-store';
+import { parsePlanTemplate, type PlanTemplate } from '../../src/lib/integration/plan';
+import {
+	emptyPreparation,
+	parsePreparationSeed,
+	PreparationStore,
+	PREPARATION_KEY
+} from '../../src/lib/integration/preparation-store';
 import { ImportedTrackStore, keyValueTrackFiles } from '../../src/lib/library/imported-tracks';
 import { memoryBackend, type KeyValueBackend } from '../../src/lib/storage/key-value';
 import { ScriptStore } from '../../src/lib/storage/script-store';
@@ -259,7 +264,7 @@ describe('older and newer readers', () => {
 		expect('somethingNewer' in read.contents).toBe(false);
 	});
 
-	it('reads a stored record from before plans as having none, and a damaged plan as none without losing the record', () => {
+	it('reads a stored record from before plans as having none, and keeps a record whose plan is damaged (the plan is refused where it is used)', () => {
 		const key = takeHomeKey(SENDER);
 		const before = {
 			version: 1,
@@ -280,7 +285,10 @@ describe('older and newer readers', () => {
 			plan: { version: 1, rules: 'every day' },
 			preparation: { safety: 42 }
 		});
-		expect(damaged).toMatchObject({ note: 'Go gently.', plan: null, preparation: null });
+		// Kept as it came, so the record stays; where the plan is used it is read through its schema.
+		expect(damaged).toMatchObject({ note: 'Go gently.' });
+		expect(parsePlanTemplate(damaged!.plan).ok).toBe(false);
+		expect(parsePreparationSeed(damaged!.preparation).ok).toBe(false);
 	});
 });
 

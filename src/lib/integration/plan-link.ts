@@ -8,8 +8,10 @@
  * if (item && status === 'finished') void finishPlanItem(item);
  */
 import type { Result } from '../result';
-import { isLocalDate, type LocalDate } from './plan';
-import { PlanStore, type Completion } from './plan-store';
+// Only types from the plan and its store: this module is in the pacer's and the player's first
+// load, and the store (with the plan's schemas) is loaded only when an item is marked done.
+import type { LocalDate } from './plan';
+import type { Completion, PlanStore } from './plan-store';
 
 export interface PlanItemRef {
 	readonly key: string;
@@ -26,7 +28,7 @@ export function planItemParam(item: PlanItemRef): string {
 export function planItemOf(search: string): PlanItemRef | null {
 	const value = new URLSearchParams(search).get('plan');
 	const match = value ? ITEM.exec(value) : null;
-	return match && isLocalDate(match[2]!) ? { key: match[1]!, date: match[2]! } : null;
+	return match && isRealDate(match[2]!) ? { key: match[1]!, date: match[2]! } : null;
 }
 
 /** Whether the address opens the journal at a new entry (`?write=1`, from the plan). */
@@ -34,7 +36,14 @@ export function asksToWrite(search: string): boolean {
 	return new URLSearchParams(search).get('write') === '1';
 }
 
+function isRealDate(date: string): boolean {
+	const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+	const real = new Date(Date.UTC(year, month - 1, day));
+	return real.getUTCFullYear() === year && real.getUTCMonth() === month - 1 && real.getUTCDate() === day;
+}
+
 /** Marks the item done because its practice ran to the end. */
-export function finishPlanItem(item: PlanItemRef, store: PlanStore = new PlanStore()): Promise<Result<Completion[]>> {
-	return store.markDone(item.key, item.date, 'finished');
+export async function finishPlanItem(item: PlanItemRef, store?: PlanStore): Promise<Result<Completion[]>> {
+	const plans = store ?? new (await import('./plan-store')).PlanStore();
+	return plans.markDone(item.key, item.date, 'finished');
 }

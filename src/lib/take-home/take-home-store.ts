@@ -2,7 +2,9 @@
  * The one owner of what came from a therapist on this device: one record per sender, under
  * `take-home:<senderId>`, naming the scripts, playlists and tracks that sender's pack put here,
  * with their note, their contact, the breathing practice, and the plan for the days after and the
- * words for the preparation card when the pack had them. The scripts, clips, playlists and
+ * words for the preparation card when the pack had them (kept as they came, checked at install,
+ * and read again through their own schemas where they are used: the plan's code is not loaded by
+ * every page that reads a record). The scripts, clips, playlists and
  * tracks themselves live in their own stores, where the player, the console and "Your music"
  * find them; the record is what lets a newer pack from the same sender replace exactly those
  * and nothing the client made.
@@ -11,7 +13,7 @@
  * sender id, made once, for the packs a therapist makes here.
  *
  * Every read goes through a schema; a damaged record is left alone and not shown. A plan or
- * preparation seed that can't be read is read as none, and the rest of the record stays.
+ * preparation seed that can't be read does not hide the record: it is refused where it is used.
  *
  * @example
  * const store = new TakeHomeStore();
@@ -21,8 +23,6 @@
 import * as v from 'valibot';
 import type { Result } from '../result';
 import { indexedDbBackend, isQuotaError, StoredValue, type KeyValueBackend } from '../storage/key-value';
-import { parsePlanTemplate, type PlanTemplate } from '../integration/plan';
-import { parsePreparationSeed, type PreparationSeed } from '../integration/preparation-store';
 import type { PackSender } from './pack-format';
 import { parsePractice, type BreathingPractice } from './practice';
 
@@ -54,9 +54,9 @@ export interface TakeHomeRecord {
 	 * kept under here, its breathing practice as `{ kind: 'breathing', from: <sender id> }`. Absent
 	 * in records made before plans.
 	 */
-	plan?: PlanTemplate | null;
+	plan?: unknown;
 	/** The words the sender suggested for the preparation card. Absent in records made before. */
-	preparation?: PreparationSeed | null;
+	preparation?: unknown;
 }
 
 export type Role = 'client' | 'therapist';
@@ -93,15 +93,7 @@ export function parseTakeHomeRecord(key: string, raw: unknown): TakeHomeRecord |
 		if (!practice.ok) return null;
 		breathing = practice.value;
 	}
-	// A plan or seed from a newer Grounded, or damaged, is none: the rest of what came is still shown.
-	const plan = parsed.output.plan === null ? null : parsePlanTemplate(parsed.output.plan);
-	const preparation = parsed.output.preparation === null ? null : parsePreparationSeed(parsed.output.preparation);
-	return {
-		...parsed.output,
-		breathing,
-		plan: plan?.ok ? plan.value : null,
-		preparation: preparation?.ok ? preparation.value : null
-	};
+	return { ...parsed.output, breathing };
 }
 
 const parseRole = (raw: unknown): Role | null => (raw === 'client' || raw === 'therapist' ? raw : null);
