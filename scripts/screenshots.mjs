@@ -46,6 +46,43 @@ const shots = [
 		}
 	},
 	{ name: 'storage', path: '/storage/', viewport: { width: 1100, height: 1100 } },
+	{
+		// After a session: a plan set for a session yesterday, so today is its day 1.
+		name: 'integration-mobile',
+		path: '/integration/',
+		viewport: { width: 390, height: 1400 },
+		/** @param {import('playwright').Page} page */
+		act: async (page) => {
+			const yesterday = new Date(Date.now() - 24 * 60 * 60 * 1000);
+			const pad = (/** @type {number} */ value) => String(value).padStart(2, '0');
+			const date = `${yesterday.getFullYear()}-${pad(yesterday.getMonth() + 1)}-${pad(yesterday.getDate())}`;
+			await page.getByLabel('Date of the session').fill(date);
+			await page.getByRole('button', { name: 'Set the plan' }).click();
+			await page.waitForTimeout(500);
+		}
+	},
+	{
+		name: 'journal-mobile',
+		path: '/integration/journal/?write=1',
+		viewport: { width: 390, height: 1100 },
+		/** @param {import('playwright').Page} page */
+		act: async (page) => {
+			await page.getByRole('button', { name: /^Take a prompt/ }).click();
+			await page.getByLabel('Your words').fill('The river again, and the warmth in my chest that stayed all evening.');
+		}
+	},
+	{
+		name: 'check-in-mobile',
+		path: '/integration/check-in/',
+		viewport: { width: 390, height: 1500 },
+		/** @param {import('playwright').Page} page */
+		act: async (page) => {
+			await page.getByLabel(/^Mood/).fill('6');
+			await page.getByLabel(/^Sleep/).fill('7');
+			await page.getByRole('button', { name: 'Save the check-in' }).click();
+			await page.waitForTimeout(500);
+		}
+	},
 	{ name: 'playlists', path: '/playlists/', viewport: { width: 1100, height: 1100 } },
 	{ name: 'playlist-editor', path: '/playlists/edit/', viewport: { width: 1100, height: 2400 } },
 	{ name: 'playlist-editor-mobile', path: '/playlists/edit/', viewport: { width: 390, height: 1600 } },
