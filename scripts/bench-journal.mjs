@@ -29,7 +29,7 @@
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright';
 import { chromiumArgs, chromiumExecutable } from './browser.js';
-import { median, mulberry32 } from './bench-util.mjs';
+import { median, mulberry32, waitUntilControlled } from './bench-util.mjs';
 
 const ENTRIES = 2_000;
 const DAYS = 120;
@@ -392,17 +392,6 @@ function timeSearch({ query, expected, timeout }) {
 }
 
 // ——— helpers ———
-
-/** @param {import('playwright').Page} page */
-async function waitUntilControlled(page) {
-	await page.evaluate(() => navigator.serviceWorker.ready);
-	const claimed = await page
-		.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 5_000 })
-		.then(() => true)
-		.catch(() => false);
-	if (!claimed) await page.reload();
-	await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 10_000 });
-}
 
 /** @param {number} ms to a tenth of a millisecond */
 function round(ms) {

@@ -26,7 +26,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright';
 import { builtVersion, startStaticServer } from '../tests/support/static-server.js';
 import { chromiumArgs, chromiumExecutable } from './browser.js';
-import { median, mulberry32 } from './bench-util.mjs';
+import { median, mulberry32, waitUntilControlled } from './bench-util.mjs';
 
 const defaultBuildDir = fileURLToPath(new URL('../build/', import.meta.url));
 
@@ -224,17 +224,6 @@ async function makeAvailable(page) {
 		const keys = await (await caches.open('grounded-audio')).keys();
 		return keys.map((request) => new URL(request.url).pathname).sort();
 	});
-}
-
-/** @param {import('playwright').Page} page */
-async function waitUntilControlled(page) {
-	await page.evaluate(() => navigator.serviceWorker.ready);
-	const claimed = await page
-		.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 5_000 })
-		.then(() => true)
-		.catch(() => false);
-	if (!claimed) await page.reload();
-	await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 10_000 });
 }
 
 /**

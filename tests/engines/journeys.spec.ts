@@ -13,7 +13,7 @@ import {
 	consoleSession,
 	groundingBegins,
 	importOneFile,
-	journalEntryKept,
+	journalAndCheckIn,
 	openTakeHomePack,
 	PACK_STEP_ONE,
 	pacerCues,
@@ -50,16 +50,19 @@ test('every page loads with no error and no failed request', async ({ tab, rig }
 	expect(visit.failedRequests).toEqual([]);
 });
 
-test('from today’s plan, the pacer begins with a tap, every cue sounds where the plan puts it, the practice is marked done, and a journal entry is kept', async ({
+test('from today’s plan, the pacer begins with a tap, every cue sounds where the plan puts it, the practice is marked done, a journal entry is kept, and a hard check-in brings the support card', async ({
 	tab,
 	rig,
 	listen
 }) => {
 	const cues = await pacerCues(tab, listen, SHORT_CUSTOM, { fromPlan: true });
 	expect(cues.doneOnPlan, 'the practice run to its end is done on the plan').toBe(true);
-	const journal = await journalEntryKept(tab);
+	const journal = await journalAndCheckIn(tab);
 	expect(journal.afterReload, 'a journal entry after a reload').toBe(true);
 	expect(journal.found).toBe('1 entry found.');
+	// A check-in at the bottom of the mood scale: the support card, and one point per scale on the chart.
+	expect(journal.supportCard).toBe('Grounded tells no one');
+	expect(journal.chartPoints).toBe(4);
 	const heard = `onsets ${cues.onsets.map((time) => time.toFixed(3)).join(', ')}`;
 	expect(cues.onsets, heard).toHaveLength(cues.planned.length);
 	expect(cues.onsets[0]!, 'from the tap to the first cue').toBeLessThan(TAP_TO_FIRST_CUE);

@@ -193,10 +193,12 @@ export interface CueMeasure {
 }
 
 /**
- * A journal entry written, then read back after a reload and found by search: what the journal
- * page shows, or why not.
+ * A journal entry written, then read back after a reload and found by search; then today's
+ * check-in at the bottom of the mood scale: the support card and the chart's points.
  */
-export async function journalEntryKept(tab: EnginePage): Promise<{ afterReload: boolean; found: string }> {
+export async function journalAndCheckIn(
+	tab: EnginePage
+): Promise<{ afterReload: boolean; found: string; supportCard: string; chartPoints: number }> {
 	const words = 'Warm light on the kitchen table.';
 	await tab.goto('/integration/journal/');
 	await heading(tab, /Journal/);
@@ -213,7 +215,23 @@ export async function journalEntryKept(tab: EnginePage): Promise<{ afterReload: 
 	);
 	await tab.fill({ role: 'textbox', name: 'Search your entries' }, 'KITCHEN warm');
 	const found = await textAppears(tab, /\d+ (entry|entries) found\.|No entry has those words\./);
-	return { afterReload: afterReload === true, found };
+
+	await tab.goto('/integration/check-in/');
+	await heading(tab, /Check in/);
+	// A slider is set as a person's drag would leave it; the page hears the same input event.
+	await tab.evaluate(() => {
+		const mood = document.querySelector<HTMLInputElement>('#scale-mood')!;
+		mood.value = '0';
+		mood.dispatchEvent(new Event('input', { bubbles: true }));
+	});
+	await tab.click({ role: 'button', name: 'Save the check-in' });
+	const supportCard = await textAppears(tab, /Grounded tells no one/);
+	const chartPoints = await tab.waitFor(
+		() => document.querySelectorAll('[data-testid="check-in-chart"] circle').length,
+		[],
+		{ message: 'the check-in on the chart' }
+	);
+	return { afterReload: afterReload === true, found, supportCard, chartPoints };
 }
 
 /**

@@ -173,14 +173,11 @@ export class IntegrationState {
 		return this.#save({ ...base, nextSessionAt });
 	}
 
-	/** Takes the therapist's plan from their pack; the client can change it afterwards. */
-	acceptOffered(sessionAt: LocalDateTime): Promise<Result<PlanSettings>> | null {
+	/** Takes the therapist's plan from their pack, at the session time the client checked; they can change it afterwards. */
+	acceptOffered(sessionAt: LocalDateTime, nextSessionAt: LocalDateTime | null): Promise<Result<PlanSettings>> | null {
 		if (!this.offered) return null;
 		const { template, from } = this.offered;
-		const settings = newPlanSettings(sessionAt, template, from.from.id);
-		return this.#save(
-			this.settings ? { ...settings, edits: this.settings.edits, practiceTimes: this.settings.practiceTimes } : settings
-		);
+		return this.#save({ ...newPlanSettings(sessionAt, template, from.from.id), nextSessionAt });
 	}
 
 	setPracticeTimes(times: LocalTime[]): Promise<Result<PlanSettings>> | null {
