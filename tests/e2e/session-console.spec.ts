@@ -50,6 +50,8 @@ test('a therapist runs a session: start, dose, talk over, hold, next phase, paus
 	await installAudioTap(page);
 	await page.goto('/session/');
 	await page.getByRole('radio', { name: /Quiet home practice/ }).check();
+	// The check has lines open (nothing ticked, no test sound played): starting is never blocked by it.
+	await expect(page.locator('#ready-summary')).toHaveText(/\d+ lines? to look at\. You can still start\./);
 	await page.getByRole('button', { name: 'Start the music' }).click();
 	const id = await waitForSoundingContext(page, [], 15_000);
 	await expect(page.getByRole('button', { name: 'Dose given' })).toBeVisible();
@@ -217,3 +219,104 @@ test('next piece and back a piece crossfade without a gap, and back returns to w
 	expect(await floorDb(page, id, backAt, backAt + 7)).toBeGreaterThan(-50);
 	await page.getByRole('button', { name: 'Fade out and end' }).click();
 });
+
+test('before the session: the check fetches the music with one tap, asks to keep it, chooses the speaker, and plays a faded test sound', async ({
+	page
+}) => {
+	// The browser's answer to "keep this site's storage" is its own: counted and granted here.
+	await page.addInitScript(() => {
+		const counted = window as unknown as { __persistAsked: number };
+		counted.__persistAsked = 0;
+		StorageManager.prototype.persist = async () => {
+			counted.__persistAsked += 1;
+			return true;
+		};
+		StorageManager.prototype.persisted = async () => false;
+	});
+	await installAudioTap(page);
+	await page.goto('/session/');
+	await page.getByRole('radio', { name: /Closing and grounding/ }).check();
+	const line = (id: string) => page.locator(`[data-line="${id}"]`);
+
+	// Not on the device yet: one tap finishes it, with progress.
+	await expect(line('downloads')).toContainText('are on this device yet');
+	await line('storage')
+		.getByRole('button', { name: /Ask to keep it/ })
+		.click();
+	await expect(line('storage')).toContainText('This device keeps the music until you remove it.');
+	expect(await page.evaluate(() => (window as unknown as { __persistAsked: number }).__persistAsked)).toBe(1);
+	await line('downloads')
+		.getByRole('button', { name: /Finish downloading/ })
+		.click();
+	await expect(line('downloads')).toContainText('Every piece is on this device', { timeout: 60_000 });
+	// Asked once, by its own line: the download did not ask again.
+	expect(await page.evaluate(() => (window as unknown as { __persistAsked: number }).__persistAsked)).toBe(1);
+
+	// The speaker: listed (Chromium's fake devices here), chosen, and the music's context sent there.
+	const speaker = page.getByLabel('Speaker');
+	await speaker.selectOption({ label: 'Fake Audio Output 1' });
+	await expect(line('output')).toContainText('Playing from “Fake Audio Output 1”.');
+	const chosenId = await speaker.inputValue();
+	expect(chosenId).not.toBe('');
+
+	// The test sound, heard at the output: it rises and falls like the music, with no step.
+	// The music's context may be made before this tap (the first track loads while the therapist reads).
+	await page.getByRole('button', { name: /Play a test sound/ }).click();
+	const id = await waitForSoundingContext(page, [], 15_000);
+	await expect(line('test-sound')).toContainText('Played.', { timeout: 15_000 });
+	expect(await sinkIdOf(page, id)).toBe(chosenId);
+	const blocks = await blockPeaks(page, id, 0, (await readTap(page, id)).recordedUntil);
+	const start = blocks.find((block) => block.peak > 1e-4)!.time;
+	const at = async (from: Seconds, to: Seconds) => levelDb(page, id, start + from, start + to);
+	const full = await at(2.5, 3.5);
+	expect(full).toBeGreaterThan(-36);
+	expect(full).toBeLessThan(-8);
+	expect(await at(0, 0.25)).toBeLessThan(full - 10);
+	expect(await at(0.9, 1.1)).toBeLessThan(full - 1);
+	expect(await at(0.9, 1.1)).toBeGreaterThan(full - 8);
+	expect(await at(5.75, 5.95)).toBeLessThan(full - 10);
+	expect(await peakDb(page, id, start + 6.2, start + 6.5)).toBeLessThan(-70);
+	expect(await largestStepDb(page, id, start + 0.3, start + 5.7)).toBeLessThan(3);
+
+	// A line ticked by hand.
+	await line('door-sign').getByRole('checkbox', { name: /Done/ }).check();
+	await expect(line('door-sign')).toContainText('Done.');
+
+	// Kept across a reload: the list shows the speaker, and a new context plays from it.
+	await page.reload();
+	await expect(speaker).toHaveValue(chosenId);
+	await page.getByRole('button', { name: /Play a test sound/ }).click();
+	const second = await waitForSoundingContext(page, [], 15_000);
+	expect(await sinkIdOf(page, second)).toBe(chosenId);
+
+	// Where the browser cannot send the music elsewhere, the line says the system chooses.
+	await page.addInitScript(() => {
+		// The tap's AudioContext is a subclass: the method is removed wherever the chain holds it.
+		for (let proto: object | null = AudioContext.prototype; proto; proto = Object.getPrototypeOf(proto))
+			delete (proto as { setSinkId?: unknown }).setSinkId;
+	});
+	await page.reload();
+	await expect(line('output')).toContainText('The system chooses the speaker');
+	await expect(page.getByLabel('Speaker')).toHaveCount(0);
+});
+
+async function sinkIdOf(page: Page, id: number): Promise<unknown> {
+	return page.evaluate(
+		(id) =>
+			(window as unknown as { __audioTap: { contexts: Record<number, { context: { sinkId: unknown } }> } }).__audioTap
+				.contexts[id]!.context.sinkId,
+		id
+	);
+}
+
+/** The largest change of level between neighbouring 50 ms windows, in dB: a step or a click shows here. */
+async function largestStepDb(page: Page, id: number, from: Seconds, to: Seconds): Promise<number> {
+	let previous: number | null = null;
+	let largest = 0;
+	for (let t = from; t + 0.05 <= to; t += 0.05) {
+		const level = await levelDb(page, id, t, t + 0.05);
+		if (previous !== null) largest = Math.max(largest, Math.abs(level - previous));
+		previous = level;
+	}
+	return largest;
+}

@@ -64,6 +64,36 @@ export const NEAR_END_LEAD: Seconds = 2;
 const WATCH_MS = 250;
 /** A faded-out deck is released this long after its fade has ended. */
 const RELEASE_MARGIN: Seconds = 0.1;
+/** The test sound fades in and out like the music (equal-power), over this long each way… */
+export const TEST_SOUND_FADE: Seconds = 2;
+/** …and holds this long between. */
+export const TEST_SOUND_HOLD: Seconds = 2;
+/**
+ * An open, consonant chord (A3, E4, B4: a sus2, no third), in the range a phone's or laptop's
+ * speaker reproduces, so a therapist hears what the room will hear.
+ */
+const TEST_SOUND_CHORD: readonly number[] = [220, 329.63, 493.88];
+/**
+ * Each partial's amplitude: the chord sits near −23 LUFS, the level every piece of music is
+ * brought to, so the test sound is as loud as the session will be at this volume.
+ */
+const TEST_SOUND_PARTIAL_GAIN = 0.05;
+/** A music item starting cuts a test sound short with a fade this long. */
+const TEST_SOUND_CUT: Seconds = 0.5;
+
+/** AudioContext.setSinkId (Chromium 110+), which lib.dom does not type yet. */
+interface ContextWithSink {
+	readonly sinkId?: string | { type: 'none' };
+	setSinkId?(sinkId: string): Promise<void>;
+}
+
+/** A test sound playing: its nodes, released once it has faded out. */
+interface TestSound {
+	readonly fader: GainFader;
+	readonly oscillators: readonly OscillatorNode[];
+	end: Seconds;
+	timer: AudioTimer;
+}
 
 export interface PlayOptions {
 	/**
@@ -177,6 +207,8 @@ export class MusicEngine {
 	readonly #outgoing = new Map<Deck, AudioTimer>();
 	/** A track loaded ahead of its play (see `prepare`), on a deck nobody else uses. */
 	#prepared: PreparedTrack | undefined;
+	/** The test sound, while it plays. */
+	#testSound: TestSound | undefined;
 	/** Bumped by every play, pause and stop: a pending play that sees it change is stale. */
 	#request = 0;
 	#inFlight = 0;
@@ -392,6 +424,7 @@ export class MusicEngine {
 		const rise = deck.kind === 'soundscape' ? deck.rise : 0;
 		const fadeStart = Math.max(at + rise, deck.fader.nextMoment);
 		const fadeEnd = deck.fader.fade(itemGain(source), fade, 'equal-power-in', fadeStart);
+		this.#cutTestSound(fadeStart);
 		const previous = this.#current;
 		if (this.#paused) this.#unpause();
 		// The outgoing item's fade mirrors the incoming one from the same instant: out² + in² = 1 throughout.
@@ -463,6 +496,103 @@ export class MusicEngine {
 		};
 		arm();
 		return { cancel: () => clearTimeout(handle) };
+	}
+
+	/** Whether the music can be sent to a chosen speaker here (AudioContext.setSinkId). */
+	get canChooseOutput(): boolean {
+		return typeof (this.#context as ContextWithSink).setSinkId === 'function';
+	}
+
+	/** The speaker the music plays from: a device id, or '' for the system's choice. */
+	get outputDevice(): string {
+		const sink = (this.#context as ContextWithSink).sinkId;
+		return typeof sink === 'string' ? sink : '';
+	}
+
+	/**
+	 * Sends the music to the speaker `deviceId` ('' for the system's choice). Chromium moves a
+	 * running context's sound without a gap; a device that is gone is refused and nothing changes.
+	 */
+	async setOutputDevice(deviceId: string): Promise<Result<void>> {
+		const context = this.#context as ContextWithSink;
+		if (this.#disposed || typeof context.setSinkId !== 'function')
+			return { ok: false, reason: 'This browser plays through the speaker the system chooses.' };
+		if (this.outputDevice === deviceId) return { ok: true, value: undefined };
+		try {
+			await context.setSinkId(deviceId);
+			return { ok: true, value: undefined };
+		} catch {
+			return { ok: false, reason: 'That speaker could not be used. Check that it is on and connected.' };
+		}
+	}
+
+	/**
+	 * A soft chord through the music's own path (the same speaker, the session's volume), fading
+	 * in and out like the music: 2 s in, 2 s held, 2 s out. Only while no music plays; music that
+	 * starts cuts it short with a fade. Call from a tap: the context may only start from one.
+	 * Resolves with the audio-clock times it starts and ends.
+	 */
+	async playTestSound(): Promise<Result<{ start: Seconds; end: Seconds }>> {
+		if (this.#disposed) return { ok: false, reason: 'The music has been shut down.' };
+		if (this.#current) return { ok: false, reason: 'The test sound is for before the music starts.' };
+		await this.wake(true);
+		if (this.#context.state !== 'running')
+			return { ok: false, reason: 'This device did not let the sound start. Tap again.' };
+		this.#cutTestSound(this.#master.nextMoment);
+		const fader = new GainFader(this.#context, 0);
+		fader.node.connect(this.#duck.node);
+		const start = fader.nextMoment;
+		const full = fader.fade(1, TEST_SOUND_FADE, 'equal-power-in', start);
+		const end = fader.fade(0, TEST_SOUND_FADE, 'equal-power-out', full + TEST_SOUND_HOLD);
+		const oscillators = TEST_SOUND_CHORD.map((frequency, i) => {
+			const oscillator = this.#context.createOscillator();
+			oscillator.frequency.value = frequency;
+			// A few cents apart, so the chord is warm rather than a test tone.
+			oscillator.detune.value = (i - 1) * 3;
+			const level = this.#context.createGain();
+			level.gain.value = TEST_SOUND_PARTIAL_GAIN;
+			oscillator.connect(level).connect(fader.node);
+			oscillator.start(start);
+			oscillator.stop(end + RELEASE_MARGIN);
+			return oscillator;
+		});
+		const sound: TestSound = { fader, oscillators, end, timer: { cancel: () => undefined } };
+		this.#testSound = sound;
+		setPlaying(this.#activity, true);
+		this.#armTestSoundRelease(sound);
+		return { ok: true, value: { start, end } };
+	}
+
+	/** Resolves once the audio clock has passed `time` (or the engine is shut down). */
+	untilTime(time: Seconds): Promise<void> {
+		if (this.#disposed) return Promise.resolve();
+		return new Promise((resolve) => this.#after(time, resolve));
+	}
+
+	/** Whether the test sound is playing. */
+	get testSoundPlaying(): boolean {
+		return this.#testSound !== undefined;
+	}
+
+	#armTestSoundRelease(sound: TestSound): void {
+		sound.timer.cancel();
+		sound.timer = this.#after(sound.end + 2 * RELEASE_MARGIN, () => {
+			sound.fader.disconnect();
+			for (const oscillator of sound.oscillators) oscillator.disconnect();
+			if (this.#testSound !== sound) return;
+			this.#testSound = undefined;
+			if (!this.#current) setPlaying(this.#activity, false);
+		});
+	}
+
+	/** Fades a playing test sound out from `at`, for music (or another test sound) that starts then. */
+	#cutTestSound(at: Seconds): void {
+		const sound = this.#testSound;
+		if (!sound || sound.end <= at) return;
+		const end = sound.fader.fade(0, TEST_SOUND_CUT, 'equal-power-out', at);
+		sound.end = end;
+		for (const oscillator of sound.oscillators) oscillator.stop(end + RELEASE_MARGIN);
+		this.#armTestSoundRelease(sound);
 	}
 
 	/** Ramps the music down to a quarter (−12 dB) over 1.5 s to talk over it, or back up. */
@@ -593,6 +723,12 @@ export class MusicEngine {
 		this.#unpause();
 		for (const timer of this.#outgoing.values()) timer.cancel();
 		this.#outgoing.clear();
+		if (this.#testSound) {
+			this.#testSound.timer.cancel();
+			this.#testSound.fader.disconnect();
+			for (const oscillator of this.#testSound.oscillators) oscillator.disconnect();
+			this.#testSound = undefined;
+		}
 		document.removeEventListener('visibilitychange', this.#onWake);
 		this.#context.removeEventListener('statechange', this.#onWake);
 		this.#current = undefined;

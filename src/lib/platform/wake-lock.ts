@@ -48,3 +48,21 @@ export class ScreenWakeLock {
 		}
 	}
 }
+
+/** What `probeScreenWakeLock` found. */
+export type WakeLockProbe = 'stays-awake' | 'refused' | 'unsupported';
+
+/**
+ * Whether the screen can be kept awake here: asks for the lock and lets it go at once (the session
+ * asks again when it starts). A battery saver or a policy refuses it; older Safari has no API.
+ */
+export async function probeScreenWakeLock(): Promise<WakeLockProbe> {
+	if (typeof navigator === 'undefined' || !('wakeLock' in navigator)) return 'unsupported';
+	try {
+		const sentinel = await navigator.wakeLock.request('screen');
+		await sentinel.release();
+		return 'stays-awake';
+	} catch {
+		return 'refused';
+	}
+}

@@ -11,6 +11,8 @@ import { ImportedTrackStore } from '$lib/library/imported-tracks';
 import { SUPERSEDED } from '$lib/music/deck';
 import type { MusicSource } from '$lib/music/types';
 import { ScreenWakeLock } from '$lib/platform/wake-lock';
+import { OutputChoiceStore, type OutputChoice } from '$lib/storage/output-choice';
+import type { Result } from '$lib/result';
 import { isWebKit } from '$lib/platform/webkit';
 import { CURATED_PLAYLISTS } from '$lib/session/curated-playlists';
 import type { SessionPlaylist } from '$lib/session/playlist';
@@ -18,6 +20,7 @@ import { PlaylistStore } from '$lib/storage/playlist-store';
 import { importedIdOf } from '$lib/session/playlist-edit';
 import { AUDIO_CACHE } from '$lib/offline/cache-names';
 import { availability } from '$lib/offline/downloads';
+import { canChooseOutput as canChooseOutputHere } from '$lib/platform/output-devices';
 import { trackItems } from '$lib/offline/offline-sets';
 import { parseSavedSession, type PlayingRecord, type SavedSession } from '$lib/session/saved-session';
 import { nextItem } from '$lib/session/sequencer';
@@ -94,6 +97,12 @@ export class ConsoleState {
 	canGoBack = $state(false);
 	/** A saved session waiting for the therapist's tap. */
 	saved: SavedSession | null = $state(null);
+	/** The speaker chosen for the music (kept on the device), or null for the system's choice. */
+	outputChoice: OutputChoice | null = $state(null);
+	/** The speaker chosen before could not be used (not connected): the system's plays instead. */
+	outputMissing = $state(false);
+	/** The speaker the music plays from now: a device id, '' for the system's; read back from the context. */
+	outputDevice = $state('');
 
 	readonly playlist: SessionPlaylist = $derived(
 		this.playlists.find((playlist) => playlist.id === this.playlistId) ?? this.playlists[0]!
@@ -115,9 +124,11 @@ export class ConsoleState {
 	readonly #ownPlaylists: PlaylistStore;
 	readonly #sources: TrackSources;
 	readonly #wakeLock = new ScreenWakeLock();
+	readonly #outputChoices: OutputChoiceStore;
 
 	constructor(backend: KeyValueBackend = indexedDbBackend()) {
 		this.#stored = new StoredValue(backend, SESSION_KEY, parseSavedSession, 'The session');
+		this.#outputChoices = new OutputChoiceStore(backend);
 		this.#ownPlaylists = new PlaylistStore(backend);
 		this.#sources = new TrackSources({ store: new ImportedTrackStore({ backend }) });
 	}
@@ -127,7 +138,14 @@ export class ConsoleState {
 		// Fetched and evaluated now, while the therapist reads, so the tap on Start waits for nothing
 		// but the audio. Importing makes no AudioContext; a failure here shows on the tap instead.
 		import('$lib/music/music-engine').catch(() => undefined);
-		const [own] = await Promise.all([this.#ownPlaylists.listOwn(), this.#sources.load()]);
+		const [own, , outputChoice] = await Promise.all([
+			this.#ownPlaylists.listOwn(),
+			this.#sources.load(),
+			this.#outputChoices.load()
+		]);
+		this.outputChoice = outputChoice;
+		// What the music will play from once its engine is made (it reads the context back then).
+		if (!this.#engine) this.outputDevice = outputChoice?.deviceId ?? '';
 		this.playlists = [...CURATED_PLAYLISTS, ...own];
 		const saved = await this.#stored.load();
 		const savedPlaylist = saved && this.playlists.find((playlist) => playlist.id === saved.playlistId);
@@ -284,10 +302,63 @@ export class ConsoleState {
 				if (source.key === this.playing?.key) void this.#playNext();
 			};
 			this.#engine = engine;
+			await this.#applyOutputChoice(engine);
 			return true;
 		} catch {
 			return false;
 		}
+	}
+
+	// ——— before the session: the test sound and the speaker ———
+
+	/** Plays the test sound at the session's volume from the chosen speaker. Call from a tap. */
+	async playTestSound(): Promise<Result<{ start: Seconds; end: Seconds }>> {
+		// Within the tap itself, before any await (see start()).
+		void this.#engine?.wake(true);
+		if (this.status !== 'choosing') return { ok: false, reason: 'The test sound is for before the music starts.' };
+		if (!(await this.#ensureEngine())) return { ok: false, reason: 'This device could not play sound.' };
+		return this.#engine!.playTestSound();
+	}
+
+	/** Resolves once the music's audio clock has passed `time`. */
+	untilAudioTime(time: Seconds): Promise<void> {
+		return this.#engine?.untilTime(time) ?? Promise.resolve();
+	}
+
+	/** Whether the music can be sent to a chosen speaker in this browser. */
+	get canChooseOutput(): boolean {
+		return this.#engine?.canChooseOutput ?? canChooseOutputHere();
+	}
+
+	/**
+	 * Sends the music to `device` ('' for the system's choice) and keeps the choice on this device,
+	 * so a reload plays from it again. A speaker that can't be used leaves things as they were.
+	 */
+	async chooseOutput(device: OutputChoice): Promise<Result<void>> {
+		if (!(await this.#ensureEngine({ gesture: false })))
+			return { ok: false, reason: 'The music could not be set up on this device.' };
+		const applied = await this.#engine!.setOutputDevice(device.deviceId);
+		if (!applied.ok) return applied;
+		this.outputDevice = this.#engine!.outputDevice;
+		this.outputMissing = false;
+		const saved = await this.#outputChoices.save(device);
+		if (!saved.ok) return saved;
+		this.outputChoice = device;
+		return { ok: true, value: undefined };
+	}
+
+	/** Tries the kept speaker again (it may have been plugged in since it was found missing). */
+	async retryOutputChoice(): Promise<void> {
+		if (this.outputMissing && this.#engine) await this.#applyOutputChoice(this.#engine);
+	}
+
+	/** The kept choice, applied to a new engine; one not connected now is reported, and kept for later. */
+	async #applyOutputChoice(engine: MusicEngine): Promise<void> {
+		const choice = this.outputChoice;
+		if (choice && choice.deviceId !== '' && engine.canChooseOutput) {
+			this.outputMissing = !(await engine.setOutputDevice(choice.deviceId)).ok;
+		}
+		this.outputDevice = engine.outputDevice;
 	}
 
 	// ——— the therapist's actions ———
