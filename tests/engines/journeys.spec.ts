@@ -80,6 +80,18 @@ test('the console plays a curated track from the tap, doses, talks over, and cro
 	listen
 }) => {
 	const session = await consoleSession(tab, listen);
+	// Before the session: the test sound rises and falls like the music, at a level to hear.
+	const test = session.testSound;
+	expect(test.heardSeconds, 'the test sound after its tap').not.toBeNull();
+	expect(test.heardSeconds!).toBeLessThan(2);
+	expect(test.fullDb).toBeGreaterThan(-40);
+	expect(test.fullDb).toBeLessThan(-6);
+	expect(test.riseDb, 'faded in').toBeGreaterThan(10);
+	expect(test.fallDb, 'faded out').toBeGreaterThan(10);
+	expect(test.afterPeakDb, 'silence after it').toBeLessThan(-55);
+	// The speaker: chosen where the engine can send a context elsewhere, the system's otherwise.
+	if (session.canChooseOutput) expect(session.outputLine).not.toMatch(/The system chooses the speaker/);
+	else expect(session.outputLine).toMatch(/The system chooses the speaker/);
 	expect(session.firstLine, 'the first curated track, not a fallback').toBe(`Playing: ${session.firstTrackTitle}`);
 	expect(session.firstSoundSeconds, 'sound after Start the music').not.toBeNull();
 	expect(session.firstSoundSeconds!).toBeLessThan(3);

@@ -368,6 +368,17 @@ export interface ConsoleMeasure {
 	readonly duckReturnDb: Decibels;
 	/** The console's log, as shown. */
 	readonly log: string;
+	/** The pre-session test sound: its level held, how far it rose from its first quarter second and fell to its last, and what followed. */
+	readonly testSound: {
+		readonly heardSeconds: Seconds | null;
+		readonly fullDb: Decibels;
+		readonly riseDb: Decibels;
+		readonly fallDb: Decibels;
+		readonly afterPeakDb: Decibels;
+	};
+	/** The check's speaker line, and whether this engine can send a context elsewhere (AudioContext.setSinkId). */
+	readonly outputLine: string;
+	readonly canChooseOutput: boolean;
 }
 
 /**
@@ -382,8 +393,29 @@ export async function consoleSession(tab: EnginePage, listen: Listen): Promise<C
 	await tab.click({ role: 'radio', name: /^Closing and grounding/ });
 	await tab.click({ role: 'radio', name: /^Full medicine session/ });
 	await sleep(2_000);
-
 	const recording = await listen();
+
+	// Before the session: the test sound from the check, fading in and out like the music. In WebKit
+	// this tap makes the music's engine, and Start then plays into it.
+	const outputLine = await tab.evaluate(
+		() => document.querySelector<HTMLElement>('[data-line="output"]')?.innerText ?? ''
+	);
+	const canChooseOutput = await tab.evaluate(() => 'setSinkId' in AudioContext.prototype);
+	const testAt = now(recording);
+	await tab.click({ role: 'button', name: /^Play a test sound/ });
+	await textAppears(tab, /Played\. Too loud or too soft\?/, 20_000);
+	const tested = await recordUntil(recording, testAt + 8);
+	const testHeard = firstSoundAfter(tested, recording.rate, testAt);
+	const testFrom = testAt + (testHeard ?? 0);
+	const testLevel = (from: Seconds, to: Seconds) => rmsDb(tested, recording.rate, testFrom + from, testFrom + to);
+	const testSound = {
+		heardSeconds: testHeard,
+		fullDb: testLevel(2.5, 3.5),
+		riseDb: testLevel(2.5, 3.5) - testLevel(0, 0.25),
+		fallDb: testLevel(2.5, 3.5) - testLevel(5.7, 5.95),
+		afterPeakDb: peakDb(tested, recording.rate, testFrom + 6.4, testFrom + 7.5)
+	};
+
 	const tapAt = now(recording);
 	await tab.click({ role: 'button', name: 'Start the music' });
 	const firstLine = await textAppears(tab, /Playing: \S[^\n]*?(?=\s+\d+:\d\d)|Could not play[^\n]*/, 20_000);
@@ -440,7 +472,10 @@ export async function consoleSession(tab: EnginePage, listen: Listen): Promise<C
 		transitionQuietMs: [quietMs(doseClickAt), quietMs(nextAt), quietMs(backAt)],
 		duckDepthDb: beforeDuck - duckedLevel,
 		duckReturnDb: upLevel - beforeDuck,
-		log: await tab.evaluate(() => document.body.innerText)
+		log: await tab.evaluate(() => document.body.innerText),
+		testSound,
+		outputLine,
+		canChooseOutput
 	};
 }
 
