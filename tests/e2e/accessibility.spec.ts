@@ -99,6 +99,10 @@ test('every page, in the states it is used in, has no serious or critical axe vi
 	await expect(page.getByRole('button', { name: 'Dose given' })).toBeVisible({ timeout: 15_000 });
 	await check('/session/ playing');
 
+	await page.goto('/session/sheet/?playlist=quiet-home-practice');
+	await expect(page.getByRole('button', { name: 'Print this sheet' })).toBeVisible();
+	await check('/session/sheet/');
+
 	await page.goto('/grounding/');
 	await expect(page.getByRole('heading', { name: 'Built into Grounded' })).toBeVisible();
 	await check('/grounding/');

@@ -14,7 +14,7 @@ import {
 	tick,
 	type SessionState
 } from '../../src/lib/session/session-clock';
-import { csvCell, formatLogCsv, formatLogText, sinceDose } from '../../src/lib/session/session-log';
+import { csvCell, formatLogCsv, formatLogText, logLines, sinceDose } from '../../src/lib/session/session-log';
 
 const track = (trackId: string) => ({ kind: 'track' as const, trackId });
 const full: SessionPlaylist = {
@@ -185,6 +185,21 @@ describe('session log', () => {
 		expect(csvCell('@x', true)).toBe("'@x");
 		expect(csvCell('+1:30')).toBe('+1:30');
 		expect(csvCell('plain', true)).toBe('plain');
+	});
+
+	it('gives the printed log each line’s time, time since the dose and end, oldest first', () => {
+		expect(logLines(entries.slice(1, 3), { timeZone: 'UTC', doseAt: at(25) })).toEqual([
+			{ at: at(25), time: '09:25:00', sinceDose: '+0:00', kind: 'dose', text: 'Dose given', until: '' },
+			{
+				at: at(26.5),
+				time: '09:26:30',
+				sinceDose: '+1:30',
+				kind: 'item',
+				text: 'Low Tide, "slow" version',
+				until: '09:31:00'
+			}
+		]);
+		expect(logLines(entries.slice(0, 1), { timeZone: 'UTC' })[0]).toMatchObject({ time: '09:00:00', sinceDose: '' });
 	});
 });
 

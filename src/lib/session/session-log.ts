@@ -60,12 +60,36 @@ export function sinceDose(at: Milliseconds, doseAt: Milliseconds | null | undefi
 	return `${sign}${mm}:${String(rest).padStart(2, '0')}`;
 }
 
+/** One entry as the exports and the printed log show it. */
+export interface LogLine {
+	readonly at: Milliseconds;
+	/** "14:05:09". */
+	readonly time: string;
+	/** "+12:05", or empty without a dose (see `sinceDose`). */
+	readonly sinceDose: string;
+	readonly kind: LogKind;
+	readonly text: string;
+	/** When a played item ended, "14:09:30"; empty when it had not. */
+	readonly until: string;
+}
+
+/** The entries with their times written out, in the order given; the exports and the printed log share them. */
+export function logLines(entries: readonly LogEntry[], format: LogFormat = {}): LogLine[] {
+	return entries.map((entry) => ({
+		at: entry.at,
+		time: clock(entry.at, format),
+		sinceDose: sinceDose(entry.at, format.doseAt),
+		kind: entry.kind,
+		text: entry.text,
+		until: entry.endedAt ? clock(entry.endedAt, format) : ''
+	}));
+}
+
 export function formatLogText(entries: readonly LogEntry[], format: LogFormat = {}): string {
-	return entries
-		.map((entry) => {
-			const dose = sinceDose(entry.at, format.doseAt);
-			const ended = entry.endedAt ? ` (until ${clock(entry.endedAt, format)})` : '';
-			return `${clock(entry.at, format)}${dose ? ` [${dose}]` : ''}  ${entry.text}${ended}`;
+	return logLines(entries, format)
+		.map((line) => {
+			const ended = line.until ? ` (until ${line.until})` : '';
+			return `${line.time}${line.sinceDose ? ` [${line.sinceDose}]` : ''}  ${line.text}${ended}`;
 		})
 		.join('\n');
 }
@@ -83,13 +107,7 @@ export function csvCell(value: string, freeText = false): string {
 
 export function formatLogCsv(entries: readonly LogEntry[], format: LogFormat = {}): string {
 	const header = ['time', 'since_dose', 'kind', 'what', 'ended'];
-	const rows = entries.map((entry) => [
-		clock(entry.at, format),
-		sinceDose(entry.at, format.doseAt),
-		entry.kind,
-		entry.text,
-		entry.endedAt ? clock(entry.endedAt, format) : ''
-	]);
+	const rows = logLines(entries, format).map((line) => [line.time, line.sinceDose, line.kind, line.text, line.until]);
 	const TEXT_COLUMN = 3;
 	return (
 		[header, ...rows]
