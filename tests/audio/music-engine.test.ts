@@ -230,6 +230,46 @@ describe('music engine, live', () => {
 		expect(Math.abs(db(back / full))).toBeLessThan(0.5);
 	});
 
+	it('plays a test sound through the music’s path that fades in and out like the music, follows the volume, and gives way to music with a fade', async () => {
+		const music = makeEngine({ volume: 1 });
+		const played = await music.playTestSound();
+		if (!played.ok) throw new Error(played.reason);
+		const { start, end } = played.value;
+		expect(end - start).toBeCloseTo(6, 2);
+		const rate = recorder.sampleRate;
+		const samples = await recorder.take(start, end + 0.3);
+		const level = (from: number, to: number) => db(rms(samples, Math.round(from * rate), Math.round(to * rate)));
+		const full = level(2.2, 3.8);
+		// Near −23 LUFS for a mid-range chord: about −24 dBFS RMS at full volume.
+		expect(full).toBeGreaterThan(-27);
+		expect(full).toBeLessThan(-21);
+		// Equal-power: half way through the 2 s fade it is at sin(π/4), −3 dB.
+		expect(level(0.95, 1.05) - full).toBeCloseTo(-3, 0);
+		expect(level(0, 0.1)).toBeLessThan(full - 20);
+		expect(level(4.95, 5.05) - full).toBeCloseTo(-3, 0);
+		expect(level(end - start + 0.05, end - start + 0.3)).toBeLessThan(-90);
+		await wait(0.3);
+		expect(music.testSoundPlaying).toBe(false);
+
+		// At half volume, a quarter of the gain (the slider's square law): −12 dB.
+		music.setVolume(0.5);
+		const quieter = await music.playTestSound();
+		if (!quieter.ok) throw new Error(quieter.reason);
+		const half = await recorder.take(quieter.value.start + 2.2, quieter.value.start + 3.8);
+		expect(db(rms(half)) - full).toBeCloseTo(-12, 0);
+
+		// Music that starts while it plays cuts it short with a half-second fade, never a click.
+		await wait(0.5);
+		const { fadeStart } = await playOk(music, track('a', A, 30), { fade: 0.05 });
+		const around = await recorder.take(fadeStart - 0.2, fadeStart + 1);
+		const chordAt = (from: number) => goertzel(around, rate, 220, Math.round(from * rate), Math.round(0.1 * rate));
+		expect(chordAt(0.05)).toBeGreaterThan(0.001);
+		expect(chordAt(0.85)).toBeLessThan(0.0005);
+		await wait(0.5);
+		expect(music.testSoundPlaying).toBe(false);
+		expect((await music.playTestSound()).ok, 'not while music plays').toBe(false);
+	});
+
 	it('pauses with a 3 s fade to silence, stays silent, and fades back in on resume', async () => {
 		const music = makeEngine();
 		await playOk(music, track('a', A, 30), { fade: 0 });
