@@ -10,7 +10,8 @@
 // Live part: the built app in headless Chromium with its main thread stalled,
 // against a naive setInterval pacer in the same page (scripts/bench-live.mjs); the app
 // offline through its service worker (scripts/bench-offline.mjs); 200 MB of MP3s imported
-// on the “Your music” page (scripts/bench-import.mjs); the journal opened and searched with 2,000
+// on the “Your music” page, and music at four loudness levels imported and measured after its
+// gain (scripts/bench-import.mjs); the journal opened and searched with 2,000
 // entries in it (scripts/bench-journal.mjs); a grounding script played through
 // (scripts/bench-grounding.mjs).
 // Cross-engine part: the core journeys in Chromium, Firefox ESR and WebKitGTK, one engine at a
@@ -21,7 +22,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runGroundingBench } from './bench-grounding.mjs';
-import { runImportBench } from './bench-import.mjs';
+import { runImportBench, runLevellingBench } from './bench-import.mjs';
 import { runJournalBench } from './bench-journal.mjs';
 import { runLiveBench } from './bench-live.mjs';
 import { runOfflineBench } from './bench-offline.mjs';
@@ -81,6 +82,7 @@ try {
 	print(await runLiveBench({ baseURL }));
 	print(await runOfflineBench({ baseURL }));
 	print(await runImportBench({ baseURL }));
+	print(await runLevellingBench({ baseURL }));
 	print(await runJournalBench({ baseURL }));
 	// Ten real minutes: a grounding script played through, its chimes and ducking measured on the output.
 	print(await runGroundingBench({ baseURL }));

@@ -2,7 +2,8 @@
  * Importing the therapist's own files in real Chromium: decoding with the browser's own
  * decoders, loudness and true peak from the decoded samples, files kept in the origin private file
  * system, and tracks imported under the old levelling rule levelled again from their kept files.
- * Fixtures are WAV tones made here at known levels, next to files that are not audio at all.
+ * Fixtures are WAV tones and noise made here at known levels, next to files that are not audio at
+ * all; a true peak after gain is checked against the file's own samples and a 48 kHz decode.
  * Each test keeps its files in a folder of its own, deleted afterwards.
  */
 import { Mp3Encoder } from '@breezystack/lamejs';
@@ -26,6 +27,7 @@ import {
 } from '../../src/lib/library/imported-tracks';
 import { relevelTracks } from '../../src/lib/library/relevel-tracks';
 import { integratedLoudness } from '../../src/lib/loudness/loudness';
+import { mulberry32 } from '../../src/lib/music/prng';
 import { truePeakDb } from '../../src/lib/loudness/true-peak';
 import { indexedDbBackend, memoryBackend } from '../../src/lib/storage/key-value';
 
@@ -396,13 +398,57 @@ describe('levelling with the browser’s decoders', () => {
 		return [samples, samples];
 	}
 
+	/**
+	 * Bursts of white noise, each dying away within some 30 ms, twice a second, at `lufs`: a quiet
+	 * file whose peaks lie partly in the top octave the analysis rate loses (ANALYSIS_SAMPLE_RATE).
+	 */
+	function noiseHits(seconds: number, lufs: number): Float32Array[] {
+		const random = mulberry32(14);
+		const gauss = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+		const raw = Float32Array.from(
+			{ length: Math.round(seconds * RATE) },
+			(_, i) => gauss() * Math.exp(-(i % (RATE / 2)) / (0.008 * RATE))
+		);
+		const scale = 10 ** ((lufs - integratedLoudness([raw, raw], RATE)) / 20);
+		const samples = raw.map((v) => Math.round(v * scale * 32767) / 32767);
+		return [samples, samples];
+	}
+
+	/** The true peak of a WAV as a device running at 48 kHz plays it: decoded (resampled) there, 4× oversampled. */
+	async function truePeakAt48k(bytes: Uint8Array<ArrayBuffer>): Promise<number> {
+		const decoded = await new OfflineAudioContext(1, 1, 48_000).decodeAudioData(bytes.buffer.slice(0));
+		return truePeakDb(Array.from({ length: decoded.numberOfChannels }, (_, c) => decoded.getChannelData(c)));
+	}
+
+	it('boosts a quiet, bright file only as far as keeps its true peak at −1 dBTP, measured at full rate', async () => {
+		const { store } = fixture();
+		const samples = noiseHits(6, -35);
+		const bytes = wav(samples);
+		const result = await importAudioFiles([file(bytes, 'hits.wav')], { store });
+		expect(result.refused).toEqual([]);
+		const track = result.imported[0]!;
+		// Measured here, apart from the app: the file's own samples, and what a 48 kHz device plays.
+		const own = truePeakDb(samples);
+		const played = await truePeakAt48k(bytes);
+		expect(Math.abs(integratedLoudness(samples, RATE) - -35)).toBeLessThan(0.1);
+		expect(track.gainDb).toBeGreaterThan(3);
+		expect(track.gainDb).toBeLessThan(-23 - -35);
+		expect(Math.abs(track.truePeakDb! - own)).toBeLessThan(0.01);
+		expect(own + track.gainDb).toBeLessThanOrEqual(TRUE_PEAK_CEILING_DBTP + 0.01);
+		// Resampling to 48 kHz moves a noise burst's peak: here 0.05 dB up (1.5 dB down for others).
+		expect(played + track.gainDb).toBeLessThanOrEqual(TRUE_PEAK_CEILING_DBTP + 0.1);
+		// The analysis rate alone reads its peak over 3 dB low: a boost by that would end above +2 dBTP.
+		const analysed = await decodeForAnalysis(bytes.buffer.slice(0));
+		expect(own - truePeakDb([analysed.getChannelData(0), analysed.getChannelData(1)])).toBeGreaterThan(3);
+	});
+
 	it('boosts a quiet file with high peaks only as far as its true peak stays at −1 dBTP', async () => {
 		const { store } = fixture();
 		const samples = quietWithPeaks(4);
 		const result = await importAudioFiles([file(wav(samples), 'peaky.wav')], { store });
 		expect(result.refused).toEqual([]);
 		const track = result.imported[0]!;
-		// Measured on the decoded audio at the analysis rate, and that of the file's own samples, agree.
+		// Measured again at the file's own rate, as the peak may limit the boost: the file's own samples' peak.
 		const peak = truePeakDb(samples);
 		expect(peak).toBeGreaterThan(-4);
 		expect(Math.abs(track.truePeakDb! - peak)).toBeLessThan(0.2);
@@ -411,41 +457,58 @@ describe('levelling with the browser’s decoders', () => {
 		expect(track.gainDb).toBeLessThan(-23 - track.loudnessLufs!);
 	});
 
-	it('levels again a loud track imported under the old rule, from its kept file', async () => {
+	it('levels again a loud track and a quiet, bright one imported under the old rule, from their kept files', async () => {
 		const { store, backend, files } = fixture();
 		const loud = tone(3, -1, 2);
-		const bytes = wav(loud);
-		const id = await contentId(bytes.buffer);
-		const lufs = integratedLoudness(loud, RATE);
-		const old = {
-			version: 1,
-			id,
-			title: 'Loud master',
-			artist: null,
-			fileName: 'loud.wav',
-			bytes: bytes.byteLength,
-			durationSeconds: 3,
-			loudnessLufs: lufs,
-			gainDb: -12,
-			mime: 'audio/wav',
-			importedAt: 1
-		};
-		await files.write(id, bytes.buffer.slice(0), 'audio/wav');
-		await backend.set(importedTrackKey(id), old);
+		const hits = noiseHits(3, -35);
+		const old = [];
+		for (const [n, samples, title, gainDb] of [
+			[1, loud, 'Loud master', -12],
+			[2, hits, 'Quiet hits', 12]
+		] as const) {
+			const bytes = wav(samples);
+			const id = await contentId(bytes.buffer);
+			const record = {
+				version: 1,
+				id,
+				title,
+				artist: null,
+				fileName: `${title}.wav`,
+				bytes: bytes.byteLength,
+				durationSeconds: 3,
+				loudnessLufs: integratedLoudness(samples, RATE),
+				gainDb,
+				mime: 'audio/wav',
+				importedAt: n
+			};
+			await files.write(id, bytes.buffer.slice(0), 'audio/wav');
+			await backend.set(importedTrackKey(id), record);
+			old.push({ record, samples, bytes });
+		}
 
-		const result = await relevelTracks(store, { decode: decodeForAnalysis });
+		// With the app's own decoders, as “Your music” runs it.
+		const result = await relevelTracks(store);
 		expect(result.failed).toEqual([]);
-		const track = (await store.get(id))!;
-		expect(track).toEqual({
-			...old,
-			loudnessLufs: track.loudnessLufs,
-			truePeakDb: track.truePeakDb,
-			gainDb: track.gainDb,
-			levelling: LEVELLING
-		});
-		expect(Math.abs(track.loudnessLufs! - lufs)).toBeLessThan(0.5);
-		expect(Math.abs(track.truePeakDb! - -1)).toBeLessThan(0.1);
-		expect(Math.abs(track.gainDb - (-23 - lufs))).toBeLessThan(0.5);
-		expect(track.gainDb).toBeLessThan(-20);
+		const [master, quiet] = await store.list();
+		for (const [n, track] of [master!, quiet!].entries()) {
+			expect(track).toEqual({
+				...old[n]!.record,
+				loudnessLufs: track.loudnessLufs,
+				truePeakDb: track.truePeakDb,
+				gainDb: track.gainDb,
+				levelling: LEVELLING
+			});
+		}
+		const lufs = old[0]!.record.loudnessLufs;
+		expect(Math.abs(master!.loudnessLufs! - lufs)).toBeLessThan(0.5);
+		expect(Math.abs(master!.truePeakDb! - -1)).toBeLessThan(0.1);
+		expect(Math.abs(master!.gainDb - (-23 - lufs))).toBeLessThan(0.5);
+		expect(master!.gainDb).toBeLessThan(-20);
+		// The old rule's +12 dB took the hits past full scale; today's stops at the ceiling.
+		const { samples, bytes } = old[1]!;
+		expect(truePeakDb(samples) + 12).toBeGreaterThan(0);
+		expect(quiet!.gainDb).toBeGreaterThan(3);
+		expect(truePeakDb(samples) + quiet!.gainDb).toBeLessThanOrEqual(TRUE_PEAK_CEILING_DBTP + 0.01);
+		expect((await truePeakAt48k(bytes)) + quiet!.gainDb).toBeLessThanOrEqual(TRUE_PEAK_CEILING_DBTP + 0.1);
 	});
 });

@@ -12,7 +12,7 @@ import { relevelTracks, type RelevelProgress } from '../../src/lib/library/relev
 import { integratedLoudness } from '../../src/lib/loudness/loudness';
 import { truePeakDb } from '../../src/lib/loudness/true-peak';
 import { memoryBackend } from '../../src/lib/storage/key-value';
-import { fakeAudioBuffer, levelledSignals, memoryFiles, RATE, wavBytes } from './levelling-fixtures';
+import { fakeAudioBuffer, fakeDecoders, FULL_RATE, memoryFiles, RATE, wavBytes } from './levelling-fixtures';
 
 const noPause = async () => undefined;
 
@@ -41,7 +41,8 @@ async function oldLibrary() {
 	const backend = memoryBackend();
 	const files = memoryFiles();
 	const store = new ImportedTrackStore({ backend, files });
-	const signals = levelledSignals();
+	const fakes = fakeDecoders();
+	const signals = fakes.signals[RATE];
 	const loud = await oldRecord(1, 'Loud master', integratedLoudness(signals.loud, RATE), 1000);
 	const peaky = await oldRecord(2, 'Quiet with peaks', integratedLoudness(signals.quietWithPeaks, RATE), 2000);
 	for (const [tone, record] of [
@@ -51,16 +52,8 @@ async function oldLibrary() {
 		await files.write(record.id, wavBytes(tone).buffer, record.mime);
 		await backend.set(importedTrackKey(record.id), record);
 	}
-	const byTone = new Map([
-		[1, signals.loud],
-		[2, signals.quietWithPeaks]
-	]);
-	let decoded = 0;
-	const decode = async (bytes: ArrayBuffer) => {
-		decoded += 1;
-		return fakeAudioBuffer(byTone.get(new Uint8Array(bytes).at(-1)!)!);
-	};
-	return { backend, files, store, signals, loud, peaky, decode, decodes: () => decoded };
+	const { decode, decodeForPeak } = fakes;
+	return { backend, files, store, fakes, loud, peaky, decode, decodeForPeak, decodes: () => fakes.calls.decode };
 }
 
 describe('records imported under the first levelling rule', () => {
@@ -75,9 +68,42 @@ describe('records imported under the first levelling rule', () => {
 	});
 });
 
+describe('records levelled by rule 2, whose peak was read at the analysis rate', () => {
+	it('are levelled again when they were boosted, as the boost may pass −1 dBTP; their cuts stand', async () => {
+		expect(LEVELLING).toBe(3);
+		const { backend, store, fakes, loud, peaky, decode, decodeForPeak } = await oldLibrary();
+		const signals = fakes.signals[RATE];
+		// What rule 2 saved: the quiet file boosted by its peak at the analysis rate, to +1.9 dBTP at full rate.
+		const coarse = truePeakDb(signals.quietWithPeaks);
+		const boosted = { ...peaky, truePeakDb: coarse, gainDb: TRUE_PEAK_CEILING_DBTP - coarse, levelling: 2 };
+		const cut = {
+			...loud,
+			truePeakDb: truePeakDb(signals.loud),
+			gainDb: TARGET_LUFS - loud.loudnessLufs!,
+			levelling: 2
+		};
+		expect(truePeakDb(fakes.signals[FULL_RATE].quietWithPeaks) + boosted.gainDb).toBeGreaterThan(1.5);
+		await backend.set(importedTrackKey(boosted.id), boosted);
+		await backend.set(importedTrackKey(cut.id), cut);
+		expect([cut, boosted].map(needsLevelling)).toEqual([false, true]);
+
+		const result = await relevelTracks(store, { decode, decodeForPeak, pause: noPause });
+		expect(result.levelled.map((track) => track.id)).toEqual([peaky.id]);
+		const peak = truePeakDb(fakes.signals[FULL_RATE].quietWithPeaks);
+		expect(await store.get(peaky.id)).toEqual({
+			...boosted,
+			truePeakDb: peak,
+			gainDb: TRUE_PEAK_CEILING_DBTP - peak,
+			levelling: LEVELLING
+		});
+		expect(await store.get(loud.id)).toEqual(cut);
+	});
+});
+
 describe('relevelTracks', () => {
 	it('levels again a loud master and a quiet file with high peaks imported under the old rule', async () => {
-		const { store, signals, loud, peaky, decode } = await oldLibrary();
+		const { store, fakes, loud, peaky, decode, decodeForPeak } = await oldLibrary();
+		const signals = fakes.signals[RATE];
 		// Under the old rule the master stayed too loud: its cut was capped at 12 dB.
 		expect(loud.loudnessLufs!).toBeGreaterThan(-8);
 		expect(loud.gainDb).toBe(-12);
@@ -85,7 +111,12 @@ describe('relevelTracks', () => {
 		expect(peaky.gainDb).toBeGreaterThan(6);
 
 		const progress: RelevelProgress[] = [];
-		const result = await relevelTracks(store, { decode, pause: noPause, onProgress: (p) => progress.push(p) });
+		const result = await relevelTracks(store, {
+			decode,
+			decodeForPeak,
+			pause: noPause,
+			onProgress: (p) => progress.push(p)
+		});
 		expect(result.failed).toEqual([]);
 		expect(result.cancelled).toBe(false);
 
@@ -99,7 +130,9 @@ describe('relevelTracks', () => {
 			levelling: LEVELLING
 		});
 		expect(newLoud!.gainDb).toBeLessThan(-15);
-		const peak = truePeakDb(signals.quietWithPeaks);
+		// Its bright clicks measured at full rate, where they read higher than at the analysis rate.
+		const peak = truePeakDb(fakes.signals[FULL_RATE].quietWithPeaks);
+		expect(peak).toBeGreaterThan(truePeakDb(signals.quietWithPeaks) + 2);
 		expect(newPeaky).toEqual({
 			...peaky,
 			truePeakDb: peak,
@@ -116,13 +149,20 @@ describe('relevelTracks', () => {
 	});
 
 	it('levels each track once: a second run finds nothing to do', async () => {
-		const { store, decode, decodes } = await oldLibrary();
-		await relevelTracks(store, { decode, pause: noPause });
+		const { store, fakes, decode, decodeForPeak, decodes } = await oldLibrary();
+		await relevelTracks(store, { decode, decodeForPeak, pause: noPause });
 		expect(decodes()).toBe(2);
+		expect(fakes.calls.decodeForPeak).toBe(1);
 		const progress: RelevelProgress[] = [];
-		const again = await relevelTracks(store, { decode, pause: noPause, onProgress: (p) => progress.push(p) });
+		const again = await relevelTracks(store, {
+			decode,
+			decodeForPeak,
+			pause: noPause,
+			onProgress: (p) => progress.push(p)
+		});
 		expect(again).toEqual({ levelled: [], failed: [], cancelled: false });
 		expect(decodes()).toBe(2);
+		expect(fakes.calls.decodeForPeak).toBe(1);
 		expect(progress).toEqual([{ done: 0, total: 0, current: '' }]);
 	});
 
@@ -133,9 +173,10 @@ describe('relevelTracks', () => {
 			},
 			async () => fakeAudioBuffer([new Float32Array(0)])
 		]) {
-			const { backend, store, loud, peaky, decode } = await oldLibrary();
+			const { backend, store, loud, peaky, decode, decodeForPeak } = await oldLibrary();
 			const result = await relevelTracks(store, {
 				pause: noPause,
+				decodeForPeak,
 				decode: (bytes) => (new Uint8Array(bytes).at(-1) === 1 ? failing() : decode(bytes))
 			});
 			expect(result.failed).toEqual([
@@ -151,9 +192,9 @@ describe('relevelTracks', () => {
 	});
 
 	it('leaves a track whose file is gone as it was, and says so', async () => {
-		const { backend, files, store, loud, decode } = await oldLibrary();
+		const { backend, files, store, loud, decode, decodeForPeak } = await oldLibrary();
 		await files.remove(loud.id);
-		const result = await relevelTracks(store, { decode, pause: noPause });
+		const result = await relevelTracks(store, { decode, decodeForPeak, pause: noPause });
 		expect(result.failed.map((failure) => failure.reason)).toEqual([
 			'“Loud master”: its file is no longer on this device, so it could not be levelled. It keeps its earlier level.'
 		]);
@@ -162,13 +203,13 @@ describe('relevelTracks', () => {
 	});
 
 	it('leaves the old level in place when the new one can’t be saved', async () => {
-		const { backend, store, loud, peaky, decode } = await oldLibrary();
+		const { backend, store, loud, peaky, decode, decodeForPeak } = await oldLibrary();
 		const set = backend.set;
 		backend.set = async (key, value) => {
 			if (key === importedTrackKey(loud.id)) throw new DOMException('The disk is full', 'QuotaExceededError');
 			return set(key, value);
 		};
-		const result = await relevelTracks(store, { decode, pause: noPause });
+		const result = await relevelTracks(store, { decode, decodeForPeak, pause: noPause });
 		expect(result.failed.map((failure) => failure.reason)).toEqual([
 			'“Loud master”: there isn’t enough storage space on this device to save this track’s new level. It keeps its earlier level.'
 		]);
@@ -177,9 +218,10 @@ describe('relevelTracks', () => {
 	});
 
 	it('passes over a track removed while it was being measured', async () => {
-		const { store, loud, peaky, decode } = await oldLibrary();
+		const { store, loud, peaky, decode, decodeForPeak } = await oldLibrary();
 		const result = await relevelTracks(store, {
 			pause: noPause,
+			decodeForPeak,
 			decode: async (bytes) => {
 				const buffer = await decode(bytes);
 				if (new Uint8Array(bytes).at(-1) === 1) await store.remove(loud.id);
@@ -192,10 +234,11 @@ describe('relevelTracks', () => {
 	});
 
 	it('stops before the next track when asked, keeping the track it had measured', async () => {
-		const { store, loud, peaky, decode, decodes } = await oldLibrary();
+		const { store, loud, peaky, decode, decodeForPeak, decodes } = await oldLibrary();
 		const controller = new AbortController();
 		const result = await relevelTracks(store, {
 			pause: noPause,
+			decodeForPeak,
 			signal: controller.signal,
 			decode: async (bytes) => {
 				controller.abort();

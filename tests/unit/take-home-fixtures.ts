@@ -70,9 +70,10 @@ export async function samplePack(
 	return writePack(contents, audio, { createdAt: new Date('2026-12-01T10:00:00Z'), builtInTitles: BUILT_IN_TITLES });
 }
 
-/** A pack with a track included, to test the file store too. */
+/** A pack with a track included, to test the file store too; `track` adds to or replaces its details. */
 export async function packWithTrack(
-	createdAt = '2026-12-01T10:00:00Z'
+	createdAt = '2026-12-01T10:00:00Z',
+	track: Partial<PackContents['tracks'][number]> = {}
 ): Promise<{ blob: Blob; contents: PackContents }> {
 	const audio = wavBytes(0.5, 8000, 220);
 	const id = (await sha256Hex(audio as BufferSource)).slice(0, 16);
@@ -88,7 +89,8 @@ export async function packWithTrack(
 				loudnessLufs: -23,
 				gainDb: 0,
 				mime: 'audio/wav',
-				path: trackPath(id, 'wav')
+				path: trackPath(id, 'wav'),
+				...track
 			}
 		]
 	});

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { LEVELLING, needsLevelling } from '../../src/lib/library/imported-tracks';
 import { CURATED_PLAYLISTS } from '../../src/lib/session/curated-playlists';
 import { BUILTIN_SCRIPTS } from '../../src/lib/grounding/builtin-scripts';
 import { duplicateScript } from '../../src/lib/grounding/script';
@@ -61,6 +62,30 @@ describe('installing a take-home pack', () => {
 		// The curated playlist is named in the record, not copied among the client's own.
 		expect(await stores.playlists.listOwn()).toEqual([]);
 		expect(record?.playlistIds).toEqual([CURATED_PLAYLISTS[0]!.id]);
+	});
+
+	it('keeps the level a track travelled with, and levels again one from a pack made before levels travelled', async () => {
+		const carried = memoryBackend();
+		await install(
+			carried,
+			(await packWithTrack(undefined, { truePeakDb: -3.5, gainDb: -2, levelling: LEVELLING })).blob
+		);
+		const [kept] = await storesOn(carried).tracks.list();
+		expect(kept).toMatchObject({ truePeakDb: -3.5, gainDb: -2, levelling: LEVELLING });
+		expect(needsLevelling(kept!)).toBe(false);
+
+		const older = memoryBackend();
+		await install(older, (await packWithTrack()).blob);
+		const [plain] = await storesOn(older).tracks.list();
+		expect(plain).not.toHaveProperty('truePeakDb');
+		expect(plain).not.toHaveProperty('levelling');
+		expect(needsLevelling(plain!)).toBe(true);
+
+		// A reader passes over details it doesn't know, as one from before these did.
+		const newer = await packWithTrack(undefined, { levelling: LEVELLING, ...{ loudnessRange: 7 } });
+		const read = await opened(newer.blob);
+		expect(read.contents.tracks[0]).not.toHaveProperty('loudnessRange');
+		expect(read.contents.tracks[0]!.levelling).toBe(LEVELLING);
 	});
 
 	it('changes nothing when the same pack is opened again', async () => {

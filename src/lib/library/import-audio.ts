@@ -1,9 +1,10 @@
 /**
  * Brings the therapist's own audio files into the app: each file is recognised by its bytes and,
  * unless the library already keeps those bytes, decoded to prove it plays here, measured for
- * loudness and true peak so it sits at the level of the curated music (`gainFor`), and kept
- * through the `ImportedTrackStore`. The original bytes are what is kept and played; the decoded
- * samples are only for checking and measuring, at a low rate to save memory.
+ * loudness and true peak so it sits at the level of the curated music (`levelFile`, `gainFor`),
+ * and kept through the `ImportedTrackStore`. The original bytes are what is kept and played; the
+ * decoded samples are only for checking and measuring, at a low rate to save memory, and decoded
+ * again at full rate only for a track whose true peak may limit its boost.
  *
  * Files are handled one at a time, so hundreds can be imported without holding them all in
  * memory. A file that can't be used is reported by name with the reason, and the rest go on.
@@ -18,9 +19,9 @@
  */
 import { integratedLoudness } from '../loudness/loudness';
 import { toDbtp, truePeak } from '../loudness/true-peak';
-import type { Decibels, Hertz } from '../units';
+import type { Decibels, Hertz, Seconds } from '../units';
 import { id3v2Length } from './id3';
-import { readTags } from './tags';
+import { readFileInfo } from './tags';
 import { contentId, LEVELLING, type ImportedTrack, type ImportedTrackStore, type TrackLevel } from './imported-tracks';
 
 /** The loudness the curated music is mastered to (EBU R128). */
@@ -35,13 +36,34 @@ export const MAX_BOOST_DB: Decibels = 12;
 /**
  * Decoding for analysis only: half the CD rate keeps a 10-minute stereo file near 100 MB of samples.
  *
- * The decoder's resampling keeps only what lies below 11 kHz, so the true peak is that of the audio
- * up to there. For band-limited material the two agree within about 0.1 dB; where the highest band
- * carries the peaks they read low (measured in Chromium from 44.1 kHz WAV: a sawtooth 0.6 dB, an
- * abrupt 5 kHz burst 0.7 dB, white noise 2.4 dB, decaying noise hits 4.1 dB). Only boosts depend on
- * it: a quiet track of such material may end over −1 dBTP by as much as its peak reads low.
+ * The decoder's resampling keeps only what lies below 11 kHz. That is nearly all of music's
+ * loudness, but where the top octave carries the peaks the true peak reads low. Measured in
+ * Chromium on 6 s stereo WAVs at 44.1 and 48 kHz peaking at −6 dBFS: a square wave and a sawtooth
+ * 0.5–0.6 dB low, white noise 4.2–4.4 dB, decaying noise hits 3.9–4.2 dB, sharper hits 5.2–5.5 dB
+ * and high-passed hits like a lone hi-hat 9–10 dB. Cuts don't depend on the peak; a boost the peak
+ * may limit (`peakMayLimit`) has it measured again at the file's own rate (`levelFile`).
  */
 export const ANALYSIS_SAMPLE_RATE: Hertz = 22_050;
+/**
+ * The highest rate the true peak is measured at when it may limit a boost, and the rate used when
+ * the file's headers don't say its own. Above it lies nothing a person hears: a 96 kHz file is
+ * measured at 48 kHz. Chromium's resampling from 44.1 to 48 kHz softens the sharpest noise bursts
+ * by up to 1.6 dB, so a file is decoded at its own rate where that is known.
+ */
+export const PEAK_SAMPLE_RATE: Hertz = 48_000;
+/**
+ * How far the analysis rate's true peak is taken to read low when the peak can't be measured at
+ * full rate (the track is too long for that decode, or it fails): more than any of the measures
+ * above but the lone hi-hat. No margin covers every signal (one whose peaks all lie above 11 kHz
+ * reads nothing there), but whole tracks of music are not made of such.
+ */
+export const COARSE_PEAK_MARGIN_DB: Decibels = 6;
+/**
+ * Bytes of samples a decode for the true peak may hold: about 35 minutes of stereo at 48 kHz. A
+ * larger decode could push a phone's tab over its memory and kill it, which no `catch` would see,
+ * so a longer track keeps `COARSE_PEAK_MARGIN_DB` instead.
+ */
+export const PEAK_DECODE_MAX_BYTES = 800_000_000;
 /** Frames measured for true peak between pauses: about 6 s at the analysis rate, some milliseconds of work. */
 const TRUE_PEAK_SLICE_FRAMES = 1 << 17;
 
@@ -54,13 +76,12 @@ export interface ImportProgress {
 	current: string;
 }
 
-export interface ImportOptions {
+/** The decoders (see `levelFile`) are for tests to replace. */
+export interface ImportOptions extends LevelOptions {
 	store: ImportedTrackStore;
 	onProgress?(progress: ImportProgress): void;
 	/** Stops before the next file; the files already imported are kept. */
 	signal?: AbortSignal;
-	/** Decodes a file's bytes (which it may detach); an OfflineAudioContext at 22 050 Hz by default. */
-	decode?: (bytes: ArrayBuffer) => Promise<AudioBuffer>;
 }
 
 export interface ImportRefusal {
@@ -116,7 +137,7 @@ export function titleFromFileName(name: string): string {
 }
 
 /**
- * The gain for a track (levelling rule 2, `LEVELLING`): a track louder than the target comes all
+ * The gain for a track (the levelling rule `LEVELLING` names): a track louder than the target comes all
  * the way down to it, however loud; a quieter one goes up towards it, but never by more than
  * `MAX_BOOST_DB`, nor further than keeps its true peak at or under `TRUE_PEAK_CEILING_DBTP`, and
  * never down. Silence (no finite loudness) gets 0.
@@ -135,10 +156,18 @@ export function gainFor(loudness: Decibels, truePeakDb: Decibels): Decibels {
 	return Math.max(0, Math.min(wanted, MAX_BOOST_DB, headroom));
 }
 
+/** Decodes a file's bytes, which it takes (detaches), as `BaseAudioContext.decodeAudioData` does. */
+export type Decoder = (bytes: ArrayBuffer) => Promise<AudioBuffer>;
+
 /** Decodes a file's bytes for measuring only, at `ANALYSIS_SAMPLE_RATE`; the decoder takes (detaches) the bytes. */
 export async function decodeForAnalysis(bytes: ArrayBuffer): Promise<AudioBuffer> {
 	// decodeAudioData resamples to the context's rate; the context itself renders nothing.
 	return new OfflineAudioContext(1, 1, ANALYSIS_SAMPLE_RATE).decodeAudioData(bytes);
+}
+
+/** Decodes a file's bytes at `sampleRate`, for its true peak; the decoder takes (detaches) the bytes. */
+export async function decodeForTruePeak(bytes: ArrayBuffer, sampleRate: Hertz): Promise<AudioBuffer> {
+	return new OfflineAudioContext(1, 1, sampleRate).decodeAudioData(bytes);
 }
 
 /** Whether a decoder gave something with sound in it to measure and play. */
@@ -165,28 +194,149 @@ function nextTask(): Promise<void> {
 	});
 }
 
-/**
- * Measures decoded audio and decides its gain: integrated loudness, true peak over every channel
- * (in slices with `pause` between them, as a long track takes about a second of work), and
- * `gainFor` of the two.
- *
- * @example
- * const level = await measureLevel(await decodeForAnalysis(bytes)); // { loudnessLufs: -8.7, truePeakDb: 0.4, gainDb: -14.3, levelling: 2 }
- */
-export async function measureLevel(buffer: AudioBuffer, pause: () => Promise<void> = nextTask): Promise<TrackLevel> {
-	const channels = Array.from({ length: buffer.numberOfChannels }, (_, c) => buffer.getChannelData(c));
-	const loudness = integratedLoudness(channels, buffer.sampleRate);
+const channelsOf = (buffer: AudioBuffer): Float32Array[] =>
+	Array.from({ length: buffer.numberOfChannels }, (_, c) => buffer.getChannelData(c));
+
+/** The true peak over every channel, in slices with `pause` between them: a long track takes seconds of work. */
+async function peakOf(channels: readonly Float32Array[], pause: () => Promise<void>): Promise<Decibels> {
+	const length = channels[0]?.length ?? 0;
 	let peak = 0;
-	for (let from = 0; from < buffer.length; from += TRUE_PEAK_SLICE_FRAMES) {
+	for (let from = 0; from < length; from += TRUE_PEAK_SLICE_FRAMES) {
 		if (from > 0) await pause();
 		peak = Math.max(peak, truePeak(channels, from, from + TRUE_PEAK_SLICE_FRAMES));
 	}
-	const peakDb = toDbtp(peak);
+	return toDbtp(peak);
+}
+
+/**
+ * Whether a true peak read at the analysis rate leaves a track's gain in doubt: the track wants a
+ * boost, and were its peak `COARSE_PEAK_MARGIN_DB` higher, the ceiling would stop that boost short.
+ * A cut, or a boost with room to spare, is the same whatever the peak at full rate.
+ *
+ * @example
+ * peakMayLimit(-30, -20); // false: +7 dB, and even a peak of −14 dBTP allows it
+ * peakMayLimit(-30, -10); // true
+ * peakMayLimit(-8, 0); // false: a cut
+ */
+export function peakMayLimit(loudness: Decibels, coarsePeakDb: Decibels): boolean {
+	const unlimited = gainFor(loudness, -Infinity);
+	return unlimited > 0 && gainFor(loudness, coarsePeakDb + COARSE_PEAK_MARGIN_DB) < unlimited;
+}
+
+export interface LevelOptions {
+	/** For loudness, duration and a first true peak; `decodeForAnalysis` by default. */
+	decode?: Decoder;
+	/** For the true peak when it may limit a boost, at the rate given; `decodeForTruePeak` by default. */
+	decodeForPeak?: (bytes: ArrayBuffer, sampleRate: Hertz) => Promise<AudioBuffer>;
+	/** Between slices of a long measurement; a macrotask by default, so the page stays responsive. */
+	pause?: () => Promise<void>;
+}
+
+export interface MeasuredFile {
+	level: TrackLevel;
+	durationSeconds: Seconds;
+}
+
+interface Analysis {
+	loudness: Decibels;
+	peakDb: Decibels;
+	durationSeconds: Seconds;
+	sampleRate: Hertz;
+	channels: number;
+}
+
+/** What the analysis decode gives; the decode itself is let go on return. Null when it isn't audio. */
+async function analyse(
+	read: () => Promise<ArrayBuffer>,
+	decode: Decoder,
+	pause: () => Promise<void>
+): Promise<Analysis | null> {
+	let buffer: AudioBuffer | null;
+	try {
+		buffer = await decode(await read());
+	} catch {
+		buffer = null;
+	}
+	if (!isDecodedAudio(buffer)) return null;
+	const channels = channelsOf(buffer);
 	return {
-		loudnessLufs: Number.isFinite(loudness) ? loudness : null,
-		truePeakDb: Number.isFinite(peakDb) ? peakDb : null,
-		gainDb: gainFor(loudness, peakDb),
-		levelling: LEVELLING
+		loudness: integratedLoudness(channels, buffer.sampleRate),
+		peakDb: await peakOf(channels, pause),
+		durationSeconds: buffer.duration,
+		sampleRate: buffer.sampleRate,
+		channels: buffer.numberOfChannels
+	};
+}
+
+/** The true peak of a decode at `sampleRate`, or null when it can't be had. */
+async function fullRatePeak(
+	read: () => Promise<ArrayBuffer>,
+	sampleRate: Hertz,
+	options: LevelOptions,
+	pause: () => Promise<void>
+): Promise<Decibels | null> {
+	const decode = options.decodeForPeak ?? decodeForTruePeak;
+	let buffer: AudioBuffer | null;
+	try {
+		buffer = await decode(await read(), sampleRate);
+	} catch {
+		// Out of memory, most likely; the caller allows for the analysis rate's peak reading low.
+		return null;
+	}
+	if (!isDecodedAudio(buffer)) return null;
+	const peakDb = await peakOf(channelsOf(buffer), pause);
+	return Number.isFinite(peakDb) ? peakDb : null;
+}
+
+/** The rate to measure a file's true peak at: its own, up to `PEAK_SAMPLE_RATE`. */
+function peakRateFor(fileSampleRate: Hertz | null | undefined): Hertz {
+	// 8 kHz is the lowest rate every browser's OfflineAudioContext must take.
+	if (!fileSampleRate || !Number.isFinite(fileSampleRate) || fileSampleRate < 8_000) return PEAK_SAMPLE_RATE;
+	return Math.min(fileSampleRate, PEAK_SAMPLE_RATE);
+}
+
+/**
+ * Decodes a file, measures it and decides its gain by `gainFor`, the rule `LEVELLING` names. The
+ * loudness and a first true peak come from a decode at the analysis rate. When that peak may limit
+ * a boost (`peakMayLimit`), the true peak is measured again on a decode at the file's own rate
+ * (`fileSampleRate`, up to `PEAK_SAMPLE_RATE`) and takes its place. Should that decode be too
+ * large (`PEAK_DECODE_MAX_BYTES`) or fail, the gain allows `COARSE_PEAK_MARGIN_DB` over the first
+ * peak instead, and the first peak is what is kept. Null when the file does not decode to audio.
+ *
+ * `read` gives the file's bytes afresh at each call, as a decoder takes those it is given. Only
+ * one decode is held at a time: the first is let go before the second is made.
+ *
+ * @example
+ * const { sampleRate } = await readFileInfo(file, mime);
+ * const measured = await levelFile(() => file.arrayBuffer(), { fileSampleRate: sampleRate });
+ * // { level: { loudnessLufs: -8.7, truePeakDb: 0.4, gainDb: -14.3, levelling: 3 }, durationSeconds: 215.3 }
+ */
+export async function levelFile(
+	read: () => Promise<ArrayBuffer>,
+	options: LevelOptions & { fileSampleRate?: Hertz | null } = {}
+): Promise<MeasuredFile | null> {
+	const pause = options.pause ?? nextTask;
+	const analysis = await analyse(read, options.decode ?? decodeForAnalysis, pause);
+	if (!analysis) return null;
+	const { loudness, durationSeconds } = analysis;
+	const peakRate = peakRateFor(options.fileSampleRate);
+	let peakDb = analysis.peakDb;
+	let gainPeakDb = peakDb;
+	// A file stored at the analysis rate or below lost nothing in that decode: its first peak is its own.
+	if (peakRate > analysis.sampleRate && peakMayLimit(loudness, peakDb)) {
+		const decodedBytes = durationSeconds * peakRate * analysis.channels * Float32Array.BYTES_PER_ELEMENT;
+		const fullRate = decodedBytes <= PEAK_DECODE_MAX_BYTES ? await fullRatePeak(read, peakRate, options, pause) : null;
+		if (fullRate === null) gainPeakDb = peakDb + COARSE_PEAK_MARGIN_DB;
+		else peakDb = gainPeakDb = fullRate;
+	}
+	return {
+		level: {
+			loudnessLufs: Number.isFinite(loudness) ? loudness : null,
+			truePeakDb: Number.isFinite(peakDb) ? peakDb : null,
+			gainDb: gainFor(loudness, gainPeakDb),
+			levelling: LEVELLING
+		},
+		durationSeconds
 	};
 }
 
@@ -194,12 +344,8 @@ const lowerFirst = (text: string): string => text.charAt(0).toLowerCase() + text
 
 type Outcome = { ok: true; track: ImportedTrack } | { ok: false; reason: string };
 
-async function importOne(
-	file: File,
-	store: ImportedTrackStore,
-	decode: (bytes: ArrayBuffer) => Promise<AudioBuffer>,
-	signal: AbortSignal | undefined
-): Promise<Outcome | null> {
+async function importOne(file: File, options: ImportOptions): Promise<Outcome | null> {
+	const { store, signal } = options;
 	const name = file.name;
 	if (file.size === 0) return { ok: false, reason: `${name}: this file is empty.` };
 	let bytes: ArrayBuffer;
@@ -221,31 +367,24 @@ async function importOne(
 	const kept = await store.get(id);
 	if (kept && (await store.fileOf(id))) return { ok: true, track: kept };
 
-	let buffer: AudioBuffer | null;
-	try {
-		// The decoder takes the bytes it is given; it gets a copy so the original can be kept.
-		buffer = await decode(bytes.slice(0));
-	} catch {
-		buffer = null;
-	}
-	if (!isDecodedAudio(buffer)) {
+	// Tags of every common format (ID3, MP4, Vorbis comments, FLAC), and the sample rate, read
+	// from the file by slices.
+	const { tags, sampleRate } = await readFileInfo(file, mime);
+	// A decoder takes the bytes it is given; each gets a copy so the original can be kept.
+	const measured = await levelFile(async () => bytes.slice(0), { ...options, fileSampleRate: sampleRate });
+	if (!measured) {
 		return {
 			ok: false,
 			reason: `${name}: this file could not be read as audio (it may be damaged or in a format this browser can’t play).`
 		};
 	}
 	if (signal?.aborted) return null;
-
-	const level = await measureLevel(buffer);
-	if (signal?.aborted) return null;
-	// Tags of every common format (ID3, MP4, Vorbis comments, FLAC), read from the file by slices.
-	const tags = await readTags(file, mime);
 	const added = await store.add(bytes, {
 		title: tags.title ?? titleFromFileName(name),
 		artist: tags.artist,
 		fileName: name,
-		durationSeconds: buffer.duration,
-		...level,
+		durationSeconds: measured.durationSeconds,
+		...measured.level,
 		mime,
 		importedAt: Date.now()
 	});
@@ -257,8 +396,7 @@ async function importOne(
  * or refused with a reason that names it.
  */
 export async function importAudioFiles(files: File[], options: ImportOptions): Promise<ImportResult> {
-	const { store, onProgress, signal } = options;
-	const decode = options.decode ?? decodeForAnalysis;
+	const { onProgress, signal } = options;
 	const imported: ImportedTrack[] = [];
 	const refused: ImportRefusal[] = [];
 	const bytesTotal = files.reduce((sum, file) => sum + file.size, 0);
@@ -269,7 +407,7 @@ export async function importAudioFiles(files: File[], options: ImportOptions): P
 		onProgress?.({ filesDone, filesTotal: files.length, bytesDone, bytesTotal, current: file.name });
 		let outcome: Outcome | null;
 		try {
-			outcome = await importOne(file, store, decode, signal);
+			outcome = await importOne(file, options);
 		} catch {
 			// A bug or a browser fault with this one file; the others still get their turn.
 			outcome = { ok: false, reason: `${file.name}: this file could not be imported just now. Try it again.` };

@@ -32,12 +32,15 @@ export const IMPORTED_TRACK_FILE_PREFIX = 'imported-track-file:';
 export const TRACKS_DIRECTORY = 'tracks';
 
 /**
- * The levelling rule that gains are computed by now (see `gainFor` in import-audio.ts):
+ * The levelling rule that gains are computed by now (see `gainFor` and `levelFile` in import-audio.ts):
  * 1. loudness to the target, within ±12 dB (records without `levelling` follow this one);
  * 2. cuts to the target without limit; boosts at most +12 dB, and only as far as the true peak
- *    stays at or under −1 dBTP.
+ *    stays at or under −1 dBTP, the peak measured on a decode at 22.05 kHz;
+ * 3. as 2, with a peak that may limit a boost measured on a decode at the file's own rate (up
+ *    to 48 kHz): bright material reads 4 dB low or more at 22.05 kHz, so a rule-2 boost could
+ *    end above −1 dBTP.
  */
-export const LEVELLING = 2;
+export const LEVELLING = 3;
 
 export interface ImportedTrack {
 	version: 1;
@@ -55,7 +58,9 @@ export interface ImportedTrack {
 	loudnessLufs: Decibels | null;
 	/**
 	 * True peak (ITU-R BS.1770-4 Annex 2) of the decoded audio, before gain; null for silence.
-	 * Absent in records levelled by rule 1, which did not measure it.
+	 * Measured at the file's own rate (up to 48 kHz) where it may limit the boost; otherwise at
+	 * 22.05 kHz, where bright material reads a few dB low (`levelFile` in import-audio.ts). Absent
+	 * in records levelled by rule 1, which did not measure it.
 	 */
 	truePeakDb?: Decibels | null;
 	/** Gain that brings the track to the level of the curated music. */
@@ -106,9 +111,15 @@ const trackSchema = v.object({
 /** What levelling measures and decides for a track; what `setLevel` replaces. */
 export type TrackLevel = Required<Pick<ImportedTrack, 'loudnessLufs' | 'truePeakDb' | 'gainDb' | 'levelling'>>;
 
-/** Whether a track's gain follows an older levelling rule than `LEVELLING`, so it should be levelled again. */
+/**
+ * Whether a track's gain follows an older levelling rule than `LEVELLING` and may differ under
+ * today's, so it should be levelled again.
+ */
 export function needsLevelling(track: ImportedTrack): boolean {
-	return (track.levelling ?? 1) < LEVELLING;
+	const rule = track.levelling ?? 1;
+	if (rule >= LEVELLING) return false;
+	// Rule 2 differs from rule 3 only in the peak that limits a boost: its cuts stand as they are.
+	return rule < 2 || track.gainDb > 0;
 }
 
 export function importedTrackKey(id: string): string {

@@ -1,7 +1,8 @@
 /**
  * Levels again the tracks imported under an older levelling rule (`needsLevelling`), from the
  * files the library keeps, so nobody has to import them again: each is read, decoded, measured
- * for loudness and true peak, given the gain of today's rule, and saved with today's rule number.
+ * for loudness and true peak, given the gain of today's rule (`levelFile`, as an import does), and
+ * saved with today's rule number.
  *
  * One track at a time, oldest import first, so only one decoded track is in memory. A track that
  * can't be levelled (its file is gone, or no longer decodes) keeps the gain it had and is reported
@@ -9,15 +10,15 @@
  *
  * @example
  * const result = await relevelTracks(store, {
- *   decode: decodeForAnalysis,
  *   onProgress: (p) => (line = `Levelling ${p.done + 1} of ${p.total} earlier imports…`),
  *   signal: controller.signal
  * });
  * for (const { reason } of result.failed) show(reason); // “Eden”: its file is no longer on this device…
  */
 import type { Result } from '../result';
-import { isDecodedAudio, measureLevel } from './import-audio';
+import { levelFile, type LevelOptions } from './import-audio';
 import { needsLevelling, type ImportedTrack, type ImportedTrackStore } from './imported-tracks';
+import { readFileInfo } from './tags';
 
 /** What the re-levelling needs of the library: an `ImportedTrackStore`, or a fake in tests. */
 export type RelevelStore = Pick<ImportedTrackStore, 'list' | 'get' | 'fileOf' | 'setLevel'>;
@@ -45,14 +46,11 @@ export interface RelevelResult {
 	cancelled: boolean;
 }
 
-export interface RelevelOptions {
-	/** Decodes a file's bytes (which it may detach); `decodeForAnalysis` in the app. */
-	decode: (bytes: ArrayBuffer) => Promise<AudioBuffer>;
+/** The decoders and pause (see `levelFile`) are for tests to replace. */
+export interface RelevelOptions extends LevelOptions {
 	onProgress?(progress: RelevelProgress): void;
 	/** Stops before the next track; a track already measured is still saved. */
 	signal?: AbortSignal;
-	/** Between slices of a long measurement; a macrotask by default, so the page stays responsive. */
-	pause?: () => Promise<void>;
 }
 
 const KEPT = 'It keeps its earlier level.';
@@ -71,24 +69,19 @@ async function relevelOne(
 		if (!(await store.get(track.id))) return null;
 		return { ok: false, reason: `${name}: its file is no longer on this device, so it could not be levelled. ${KEPT}` };
 	}
-	let buffer: AudioBuffer | null;
-	try {
-		buffer = await options.decode(await file.arrayBuffer());
-	} catch {
-		buffer = null;
-	}
-	if (!isDecodedAudio(buffer)) {
-		return { ok: false, reason: `${name}: its file could not be read as audio just now. ${KEPT}` };
-	}
-	const level = await measureLevel(buffer, options.pause);
-	const saved = await store.setLevel(track.id, level);
+	// Only its headers, for the rate its true peak is measured at.
+	const { sampleRate } = await readFileInfo(file, track.mime);
+	// Read afresh for each decode rather than held: a file may be a few hundred megabytes.
+	const measured = await levelFile(() => file.arrayBuffer(), { ...options, fileSampleRate: sampleRate });
+	if (!measured) return { ok: false, reason: `${name}: its file could not be read as audio just now. ${KEPT}` };
+	const saved = await store.setLevel(track.id, measured.level);
 	if (saved.ok) return saved;
 	if (!(await store.get(track.id))) return null;
 	return { ok: false, reason: `${name}: ${lowerFirst(saved.reason)} ${KEPT}` };
 }
 
 /** Levels again every track whose gain follows an older rule. Never throws for a bad track. */
-export async function relevelTracks(store: RelevelStore, options: RelevelOptions): Promise<RelevelResult> {
+export async function relevelTracks(store: RelevelStore, options: RelevelOptions = {}): Promise<RelevelResult> {
 	const waiting = (await store.list()).filter(needsLevelling);
 	const levelled: ImportedTrack[] = [];
 	const failed: RelevelFailure[] = [];

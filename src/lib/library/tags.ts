@@ -1,7 +1,8 @@
 /**
  * Title, artist and album from an audio file's own tags, in every common format: ID3 (MP3),
- * MP4 atoms (M4A), Vorbis comments (FLAC, Ogg Vorbis, Opus) and RIFF INFO (WAV). The reading
- * is done by music-metadata, a maintained parser, rather than by more parsers of our own.
+ * MP4 atoms (M4A), Vorbis comments (FLAC, Ogg Vorbis, Opus) and RIFF INFO (WAV), and the sample
+ * rate its headers state. The reading is done by music-metadata, a maintained parser, rather
+ * than by more parsers of our own.
  *
  * The library (about 90 kB gzipped, split by format) is loaded with import() on the first
  * call, so it is never part of the first page load; the service worker keeps its chunks with
@@ -21,7 +22,7 @@
  */
 // Types only: erased from the build, so the library itself still loads on the first call.
 import type { ICommonTagsResult } from 'music-metadata';
-import type { Seconds } from '../units';
+import type { Hertz, Seconds } from '../units';
 
 /** The longest title, artist or album kept, in UTF-16 units (String length); longer ones end in “…”. */
 export const MAX_TAG_LENGTH = 200;
@@ -32,6 +33,13 @@ export interface AudioTags {
 	album: string | null;
 	/** The length the file's headers state, when they state it; the decoded length is the one to trust. */
 	durationSeconds: Seconds | null;
+}
+
+/** What an audio file's tags and headers say. */
+export interface AudioFileInfo {
+	tags: AudioTags;
+	/** The rate the file's audio is stored at, when its headers state it (levelling measures its true peak there). */
+	sampleRate: Hertz | null;
 }
 
 const noTags = (): AudioTags => ({ title: null, artist: null, album: null, durationSeconds: null });
@@ -81,6 +89,17 @@ function artistOf({ artist, artists = [] }: ICommonTagsResult): string | undefin
  * await readTags(new Blob(['not audio']), 'audio/mpeg'); // every field null
  */
 export async function readTags(file: Blob, mime: string): Promise<AudioTags> {
+	return (await readFileInfo(file, mime)).tags;
+}
+
+/**
+ * The tags of an audio file, as `readTags` gives them, with the sample rate its headers state,
+ * from one reading of its headers.
+ *
+ * @example
+ * await readFileInfo(file, 'audio/flac'); // { tags: { title: 'Eden', … }, sampleRate: 44_100 }
+ */
+export async function readFileInfo(file: Blob, mime: string): Promise<AudioFileInfo> {
 	try {
 		const { parseBlob } = await import('music-metadata');
 		// slice() only relabels the file with the recognised type; no bytes are copied.
@@ -90,14 +109,18 @@ export async function readTags(file: Blob, mime: string): Promise<AudioTags> {
 			duration: false
 		});
 		const duration = format.duration;
+		const rate = format.sampleRate;
 		return {
-			title: cleanTag(common.title),
-			artist: cleanTag(artistOf(common)),
-			album: cleanTag(common.album),
-			durationSeconds: duration !== undefined && Number.isFinite(duration) && duration > 0 ? duration : null
+			tags: {
+				title: cleanTag(common.title),
+				artist: cleanTag(artistOf(common)),
+				album: cleanTag(common.album),
+				durationSeconds: duration !== undefined && Number.isFinite(duration) && duration > 0 ? duration : null
+			},
+			sampleRate: rate !== undefined && Number.isFinite(rate) && rate > 0 ? rate : null
 		};
 	} catch {
 		// Damaged or unknown bytes (the library throws for those), or its chunk failed to load.
-		return noTags();
+		return { tags: noTags(), sampleRate: null };
 	}
 }

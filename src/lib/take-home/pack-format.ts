@@ -228,6 +228,13 @@ export interface PackTrack {
 	durationSeconds: number;
 	loudnessLufs: number | null;
 	gainDb: number;
+	/**
+	 * Its true peak before gain and the levelling rule its gain follows, as “Your music” keeps them
+	 * (`ImportedTrack`). Absent in packs made before they travelled, whose tracks the client's
+	 * device levels again; an older reader passes over them.
+	 */
+	truePeakDb?: number | null;
+	levelling?: number;
 	mime: string;
 	/** Where its audio is in the pack; null when the therapist left the audio out. */
 	path: string | null;
@@ -297,6 +304,8 @@ const contentsShape = v.object({
 				durationSeconds: v.pipe(finite, v.minValue(0)),
 				loudnessLufs: v.nullable(finite),
 				gainDb: v.pipe(finite, v.minValue(-60), v.maxValue(24)),
+				truePeakDb: v.optional(v.nullable(finite)),
+				levelling: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
 				mime: v.pipe(v.string(), v.startsWith('audio/'), v.maxLength(60)),
 				path: v.nullable(v.string())
 			})

@@ -362,6 +362,9 @@ export async function installPack(
 						durationSeconds: track.durationSeconds,
 						loudnessLufs: track.loudnessLufs,
 						gainDb: track.gainDb,
+						// Without them (a pack made before they travelled) the track is levelled again here.
+						...(track.truePeakDb === undefined ? {} : { truePeakDb: track.truePeakDb }),
+						...(track.levelling === undefined ? {} : { levelling: track.levelling }),
 						mime: track.mime,
 						importedAt: now
 					});

@@ -15,12 +15,7 @@
  * library.refused; // [{ name: 'notes.mp3', reason: 'notes.mp3: this isn’t an audio file.' }]
  */
 import * as v from 'valibot';
-import {
-	decodeForAnalysis,
-	importAudioFiles,
-	type ImportProgress,
-	type ImportRefusal
-} from '$lib/library/import-audio';
+import { importAudioFiles, type Decoder, type ImportProgress, type ImportRefusal } from '$lib/library/import-audio';
 import { ImportedTrackStore, type ImportedTrack } from '$lib/library/imported-tracks';
 import { relevelTracks, type RelevelProgress } from '$lib/library/relevel-tracks';
 import { decodeM3u, fileNameOf, matchEntries, parseM3u } from '$lib/library/m3u';
@@ -109,7 +104,7 @@ export interface LibraryImportOptions {
 	backend?: KeyValueBackend;
 	tracks?: ImportedTrackStore;
 	/** Passed to importAudioFiles and relevelTracks; tests give a decoder that needs no audio stack. */
-	decode?: (bytes: ArrayBuffer) => Promise<AudioBuffer>;
+	decode?: Decoder;
 }
 
 export class LibraryImportState {
@@ -176,7 +171,7 @@ export class LibraryImportState {
 		const controller = new AbortController();
 		this.#levelController = controller;
 		const result = await relevelTracks(this.#store, {
-			decode: this.#decode ?? decodeForAnalysis,
+			...(this.#decode ? { decode: this.#decode } : {}),
 			signal: controller.signal,
 			onProgress: (p) => {
 				this.levelling = p.done < p.total ? p : null;
