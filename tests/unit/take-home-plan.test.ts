@@ -13,9 +13,11 @@ import {
 	PreparationStore,
 	PREPARATION_KEY
 } from '../../src/lib/integration/preparation-store';
-import { ImportedTrackStore, keyValueTrackFiles } from '../../src/lib/library/imported-tracks';
+import { ImportedTrackStore, keyValueTrackFiles, LEVELLING } from '../../src/lib/library/imported-tracks';
 import { memoryBackend, type KeyValueBackend } from '../../src/lib/storage/key-value';
 import { ScriptStore } from '../../src/lib/storage/script-store';
+import { PlaylistStore } from '../../src/lib/storage/playlist-store';
+import { importedItem, newPlaylist } from '../../src/lib/session/playlist-edit';
 import type { PackContents } from '../../src/lib/take-home/pack-format';
 import { installPack, planInstall } from '../../src/lib/take-home/pack-install';
 import { openPack, type OpenedPack } from '../../src/lib/take-home/pack-reader';
@@ -344,6 +346,40 @@ describe('the therapist’s page', () => {
 		// A practice taken out of the pack is taken out of the plan too.
 		page.includeBreathing = false;
 		expect(page.contents(SENDER).plan?.rules[0]?.practices).toEqual([]);
+	});
+
+	it('sends each imported track’s true peak and levelling rule, so the client’s device keeps its gain', async () => {
+		const backend = memoryBackend();
+		const tracks = new ImportedTrackStore({ backend, files: keyValueTrackFiles(backend) });
+		const meta = { title: 'Rain', artist: null, fileName: 'rain.wav', durationSeconds: 60, mime: 'audio/wav' };
+		const rain = await tracks.add(new Uint8Array([1, 2, 3]).buffer, {
+			...meta,
+			loudnessLufs: -30,
+			truePeakDb: -9.5,
+			gainDb: 7,
+			levelling: LEVELLING,
+			importedAt: 1
+		});
+		// Imported under the first rule: nothing to send, so the client's device levels it again.
+		const earlier = await tracks.add(new Uint8Array([4, 5, 6]).buffer, {
+			...meta,
+			title: 'Old',
+			loudnessLufs: -8,
+			gainDb: -12,
+			importedAt: 2
+		});
+		if (!rain.ok || !earlier.ok) throw new Error('tracks not added');
+		const playlist = newPlaylist('own-evening');
+		playlist.phases[0]!.items = [importedItem(rain.value.id), importedItem(earlier.value.id)];
+		await new PlaylistStore(backend).save(playlist);
+		const page = new TakeHomeBuilder({ backend, tracks });
+		await page.load();
+		page.togglePlaylist('own-evening');
+		const sent = page.contents(SENDER).tracks;
+		expect(sent).toHaveLength(2);
+		expect(sent.find((track) => track.title === 'Rain')).toMatchObject({ truePeakDb: -9.5, levelling: LEVELLING });
+		const old = sent.find((track) => track.title === 'Old')!;
+		expect('truePeakDb' in old || 'levelling' in old).toBe(false);
 	});
 
 	it('says what is missing from the plan’s dates in plain words', async () => {

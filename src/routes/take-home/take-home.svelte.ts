@@ -11,6 +11,7 @@
  * await builder.make(); // builder.file, ready to share in the next tap
  */
 import * as v from 'valibot';
+import { importedIdOf } from '$lib/session/playlist-edit';
 import { DEFAULT_SETTINGS, parseStoredSettings, type PacerSettings } from '$lib/breath/settings';
 import type { GroundingScript } from '$lib/grounding/script';
 import { ImportedTrackStore, type ImportedTrack } from '$lib/library/imported-tracks';
@@ -193,7 +194,11 @@ export class TakeHomeBuilder {
 				...new Map(
 					playlist.phases
 						.flatMap((phase) => phase.items)
-						.flatMap((item) => (item.kind === 'track' && byId.has(item.trackId) ? [byId.get(item.trackId)!] : []))
+						.flatMap((item) => {
+							// A playlist names an imported track as `imported:<id>`; the store keeps it under `<id>`.
+							const track = item.kind === 'track' ? byId.get(importedIdOf(item.trackId) ?? '') : undefined;
+							return track ? [track] : [];
+						})
 						.map((track) => [track.id, track])
 				).values()
 			]
@@ -338,6 +343,9 @@ export class TakeHomeBuilder {
 			durationSeconds: track.durationSeconds,
 			loudnessLufs: track.loudnessLufs,
 			gainDb: track.gainDb,
+			// With these the client's device keeps the gain as measured here, rather than levelling again.
+			...(track.truePeakDb === undefined ? {} : { truePeakDb: track.truePeakDb }),
+			...(track.levelling === undefined ? {} : { levelling: track.levelling }),
 			mime: track.mime,
 			path: this.includeImportedAudio ? trackPath(track.id, EXTENSIONS[track.mime] ?? 'audio') : null
 		}));
