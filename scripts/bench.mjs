@@ -12,7 +12,8 @@
 // offline through its service worker (scripts/bench-offline.mjs); 200 MB of MP3s imported
 // on the “Your music” page, and music at four loudness levels imported and measured after its
 // gain (scripts/bench-import.mjs); the journal opened and searched with 2,000
-// entries in it (scripts/bench-journal.mjs); a grounding script played through
+// entries in it (scripts/bench-journal.mjs); the console's pre-session check with the full medicine session
+// on the device (scripts/bench-readiness.mjs); a grounding script played through
 // (scripts/bench-grounding.mjs).
 // Cross-engine part: the core journeys in Chromium, Firefox ESR and WebKitGTK, one engine at a
 // time, recorded at a PulseAudio sink (bench/engines.journeys.ts): figures prefixed `chromium_`,
@@ -26,6 +27,7 @@ import { runImportBench, runLevellingBench } from './bench-import.mjs';
 import { runJournalBench } from './bench-journal.mjs';
 import { runLiveBench } from './bench-live.mjs';
 import { runOfflineBench } from './bench-offline.mjs';
+import { runReadinessBench } from './bench-readiness.mjs';
 
 const port = 4174;
 const baseURL = `http://localhost:${port}`;
@@ -84,6 +86,7 @@ try {
 	print(await runImportBench({ baseURL }));
 	print(await runLevellingBench({ baseURL }));
 	print(await runJournalBench({ baseURL }));
+	print(await runReadinessBench({ baseURL }));
 	// Ten real minutes: a grounding script played through, its chimes and ducking measured on the output.
 	print(await runGroundingBench({ baseURL }));
 } finally {
