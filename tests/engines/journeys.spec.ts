@@ -16,11 +16,14 @@ import {
 	journalAndCheckIn,
 	openTakeHomePack,
 	PACK_STEP_ONE,
+	QUIET_FILE_PEAK_DB,
 	pacerCues,
 	reopenOffline,
 	SHORT_CUSTOM,
 	visitEveryRoute
 } from './journeys';
+import { LEVELLING } from '../../src/lib/library/imported-tracks';
+import { TARGET_LUFS } from '../../src/lib/library/import-audio';
 
 /**
  * How far an interval between two heard cues may stray from the plan's. WebKitGTK's own output
@@ -129,7 +132,17 @@ test('an audio file is imported on “Your music”, and a take-home pack opens 
 	rig,
 	listen
 }) => {
-	expect(await importOneFile(tab, rig)).toBe('Imported 1 track.');
+	const imported = await importOneFile(tab, rig);
+	expect(imported.outcome).toBe('Imported 1 track.');
+	// Quiet, with peaks near full scale: boosted only as far as its true peak allows, measured at the
+	// file's own rate (44.1 kHz) in this engine too, under the current levelling rule.
+	const level = imported.level!;
+	expect(level.levelling).toBe(LEVELLING);
+	expect(level.truePeakDb!).toBeGreaterThan(QUIET_FILE_PEAK_DB - 0.3);
+	expect(level.truePeakDb!).toBeLessThan(QUIET_FILE_PEAK_DB + 0.6);
+	expect(level.gainDb).toBeGreaterThanOrEqual(0);
+	expect(level.gainDb + level.truePeakDb!).toBeLessThanOrEqual(-1 + 0.01);
+	expect(level.gainDb, 'held back by its peaks').toBeLessThan(TARGET_LUFS - level.loudnessLufs!);
 	const pack = await openTakeHomePack(tab, rig, listen);
 	expect(pack.outcome).toBe('It is on this device now.');
 	// The two clips, each in its step: the second follows the first by step 1's length, and between

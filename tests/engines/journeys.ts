@@ -21,7 +21,7 @@ import {
 	trackJumps,
 	type TrackJump
 } from '../support/recording';
-import { wav } from '../support/wav';
+import { pcmWav, wav } from '../support/wav';
 import { DEFAULT_SETTINGS } from '../../src/lib/breath/settings';
 import { clipPath } from '../../src/lib/take-home/pack-format';
 import { writePack } from '../../src/lib/take-home/pack-writer';
@@ -38,6 +38,7 @@ export const ROUTES: readonly { path: string; heading: RegExp }[] = [
 	{ path: '/', heading: /^Grounded$/ },
 	{ path: '/breathe/', heading: /Breath/ },
 	{ path: '/session/', heading: /session/i },
+	{ path: '/session/sheet/?playlist=full-medicine-session', heading: /Session sheet/ },
 	{ path: '/grounding/', heading: /Grounding/ },
 	{ path: '/grounding/edit/?new', heading: /script/i },
 	{ path: '/grounding/play/?script=arriving-breath', heading: /Arriving with the breath/ },
@@ -516,17 +517,78 @@ export async function groundingBegins(tab: EnginePage, listen: Listen): Promise<
 // ——— importing, and offline ———
 
 /** Imports one WAV through the file picker on “Your music”; resolves with the outcome line. */
-export async function importOneFile(tab: EnginePage, rig: Rig): Promise<string> {
+/** What "Your music" kept of an imported track's level, read from the app's store. */
+export interface ImportedLevel {
+	readonly loudnessLufs: number | null;
+	readonly truePeakDb: number | null;
+	readonly gainDb: number;
+	readonly levelling: number | null;
+}
+
+/**
+ * A quiet file with high peaks (a soft tone at 44.1 kHz with short bursts near full scale), imported
+ * on “Your music”: the outcome line, and the level kept for it (its boost limited by the true peak,
+ * which is measured at the file's own rate in every engine).
+ */
+export async function importOneFile(
+	tab: EnginePage,
+	rig: Rig
+): Promise<{ outcome: string; level: ImportedLevel | null }> {
 	const path = join(rig.scratch, 'soft tone.wav');
-	writeFileSync(path, wav(330, 2));
+	writeFileSync(path, quietWithPeaks());
 	await tab.goto('/library/');
 	await heading(tab, /Your music/);
 	await textAppears(tab, /No music imported yet/);
 	await tab.setFiles({ role: 'file', name: 'Choose music files…' }, [path]);
 	const outcome = await textAppears(tab, /Imported 1 track\.|No tracks were imported\./);
-	if (!outcome.startsWith('Imported')) return `${outcome} ${await textAppears(tab, /soft tone\.wav: [^\n]*/)}`;
+	if (!outcome.startsWith('Imported'))
+		return { outcome: `${outcome} ${await textAppears(tab, /soft tone\.wav: [^\n]*/)}`, level: null };
 	await textAppears(tab, /soft tone/);
-	return outcome;
+	const level = await tab.evaluate(
+		() =>
+			new Promise<ImportedLevel | null>((resolve) => {
+				const open = indexedDB.open('grounded');
+				open.onerror = () => resolve(null);
+				open.onsuccess = () => {
+					const range = IDBKeyRange.bound('imported-track:', 'imported-track:\uffff');
+					const read = open.result.transaction('keyval').objectStore('keyval').getAll(range);
+					read.onerror = () => resolve(null);
+					read.onsuccess = () => {
+						const track = read.result[0] as Record<string, number | null> | undefined;
+						open.result.close();
+						resolve(
+							track
+								? {
+										loudnessLufs: track.loudnessLufs ?? null,
+										truePeakDb: track.truePeakDb ?? null,
+										gainDb: track.gainDb ?? NaN,
+										levelling: track.levelling ?? null
+									}
+								: null
+						);
+					};
+				};
+			})
+	);
+	return { outcome, level };
+}
+
+/** The peak of the bursts in `quietWithPeaks`, in dBFS. */
+export const QUIET_FILE_PEAK_DB = 20 * Math.log10(0.5);
+
+/**
+ * Two seconds of a soft 220 Hz tone at 44.1 kHz with a 1 ms burst of 3 kHz at half of full scale
+ * every 250 ms: about −32 LUFS, so it wants some +9 dB, and its peaks (−6 dBFS) allow only about +5.
+ */
+function quietWithPeaks(): Buffer {
+	const rate = 44_100;
+	const samples = new Float32Array(2 * rate);
+	for (let i = 0; i < samples.length; i += 1) {
+		const t = i / rate;
+		const burst = t % 0.25 >= 0.1 && t % 0.25 < 0.101;
+		samples[i] = burst ? 0.5 * Math.sin(2 * Math.PI * 3_000 * (t % 0.25)) : 0.012 * Math.sin(2 * Math.PI * 220 * t);
+	}
+	return pcmWav(samples, rate);
 }
 
 // ——— a take-home pack ———

@@ -7,10 +7,17 @@
 
 /** A mono 16-bit WAV of a sine tone; each frequency (or length) gives different bytes, so a different track. */
 export function wav(frequency: number, seconds = 1, sampleRate = 22_050): Buffer {
-	const frames = Math.round(seconds * sampleRate);
-	const data = Buffer.alloc(frames * 2);
-	for (let i = 0; i < frames; i += 1) {
-		data.writeInt16LE(Math.round(0.3 * 32_767 * Math.sin((2 * Math.PI * frequency * i) / sampleRate)), i * 2);
+	const samples = new Float32Array(Math.round(seconds * sampleRate));
+	for (let i = 0; i < samples.length; i += 1) samples[i] = 0.3 * Math.sin((2 * Math.PI * frequency * i) / sampleRate);
+	return pcmWav(samples, sampleRate);
+}
+
+/** A mono 16-bit PCM WAV of `samples` (−1…1). */
+export function pcmWav(samples: Float32Array, sampleRate: number): Buffer {
+	const data = Buffer.alloc(samples.length * 2);
+	for (let i = 0; i < samples.length; i += 1) {
+		const value = Math.max(-1, Math.min(1, samples[i]!));
+		data.writeInt16LE(Math.round(value * 32_767), i * 2);
 	}
 	const header = Buffer.alloc(44);
 	header.write('RIFF', 0, 'ascii');
