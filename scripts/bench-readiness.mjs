@@ -63,9 +63,7 @@ export async function runReadinessBench({ baseURL }) {
 		await waitUntilControlled(page);
 		const downloads = page.locator('[data-line="downloads"]');
 		await downloads.getByRole('button', { name: /Finish downloading/ }).click();
-		await downloads
-			.getByText('Every piece is on this device')
-			.waitFor({ timeout: DOWNLOAD_TIMEOUT_MS });
+		await downloads.getByText('Every piece is on this device').waitFor({ timeout: DOWNLOAD_TIMEOUT_MS });
 
 		/** @type {number[]} */
 		const times = [];
