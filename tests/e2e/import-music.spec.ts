@@ -9,7 +9,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { TARGET_LUFS, TRUE_PEAK_CEILING_DBTP } from '../../src/lib/library/import-audio';
 import { LEVELLING } from '../../src/lib/library/imported-tracks';
 import { guardPrivacy as guard } from '../support/privacy-guard';
-import { file, wav } from '../support/wav';
+import { file, pcmWav, wav } from '../support/wav';
 
 /** One second of WAV at 22 050 Hz: 44 header bytes and 44 100 bytes of samples. */
 const ONE_SECOND_BYTES = 44_144;
@@ -32,30 +32,16 @@ function levelWav(lufs: number, seconds: number, burstDb?: number): Buffer {
 	const burstFrames = 32;
 	// The burst's crest falls on its middle sample.
 	const phase = Math.PI / 2 - (2 * Math.PI * 2000 * (burstFrames / 2)) / PCM_RATE;
-	const frames = seconds * PCM_RATE;
-	const data = Buffer.alloc(44 + frames * 2);
-	data.write('RIFF', 0, 'ascii');
-	data.writeUInt32LE(36 + frames * 2, 4);
-	data.write('WAVEfmt ', 8, 'ascii');
-	data.writeUInt32LE(16, 16);
-	data.writeUInt16LE(1, 20);
-	data.writeUInt16LE(1, 22);
-	data.writeUInt32LE(PCM_RATE, 24);
-	data.writeUInt32LE(PCM_RATE * 2, 28);
-	data.writeUInt16LE(2, 32);
-	data.writeUInt16LE(16, 34);
-	data.write('data', 36, 'ascii');
-	data.writeUInt32LE(frames * 2, 40);
-	for (let i = 0; i < frames; i += 1) {
+	const samples = new Float32Array(seconds * PCM_RATE);
+	for (let i = 0; i < samples.length; i += 1) {
 		const at = (i % PCM_RATE) - PCM_RATE / 2;
 		const inBurst = burst > 0 && at >= 0 && at < burstFrames;
 		const window = 0.5 - 0.5 * Math.cos((2 * Math.PI * at) / burstFrames);
-		const v = inBurst
+		samples[i] = inBurst
 			? burst * window * Math.sin((2 * Math.PI * 2000 * at) / PCM_RATE + phase)
 			: amplitude * Math.sin((2 * Math.PI * 1000 * i) / PCM_RATE);
-		data.writeInt16LE(Math.round(v * 32_767), 44 + i * 2);
 	}
-	return data;
+	return pcmWav(samples, PCM_RATE);
 }
 
 interface StoredLevel {
