@@ -33,6 +33,23 @@ const shots = [
 			await page.waitForTimeout(1500);
 		}
 	},
+	{
+		// Before the session: the check with its test sound played and the door sign ticked, on a phone.
+		name: 'session-check-mobile',
+		path: '/session/?playlist=closing-and-grounding',
+		viewport: { width: 390, height: 844 },
+		/** @param {import('playwright').Page} page */
+		act: async (page) => {
+			await page.getByRole('button', { name: /Play a test sound/ }).click();
+			await page.getByText('Played.').waitFor({ timeout: 15_000 });
+			await page.getByRole('checkbox', { name: /A sign on the door/ }).check();
+		}
+	},
+	{
+		name: 'session-sheet',
+		path: '/session/sheet/?playlist=full-medicine-session',
+		viewport: { width: 1100, height: 900 }
+	},
 	{ name: 'grounding', path: '/grounding/', viewport: { width: 1100, height: 1300 } },
 	{ name: 'grounding-editor', path: '/grounding/edit/?new', viewport: { width: 1100, height: 1300 } },
 	{
