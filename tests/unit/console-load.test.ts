@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { memoryBackend } from '../../src/lib/storage/key-value';
 import { PlaylistStore } from '../../src/lib/storage/playlist-store';
-import { newPlaylist, removePhase } from '../../src/lib/session/playlist-edit';
+import { importedItem, newPlaylist, removePhase } from '../../src/lib/session/playlist-edit';
+import { ImportedTrackStore, keyValueTrackFiles } from '../../src/lib/library/imported-tracks';
 import { startSession } from '../../src/lib/session/session-clock';
 import type { SavedSession } from '../../src/lib/session/saved-session';
 import { ConsoleState, SESSION_KEY } from '../../src/routes/session/console.svelte';
@@ -56,5 +57,32 @@ describe('ConsoleState.load', () => {
 		expect(changed.message).toBe(
 			'The session in progress can’t be restored: its playlist “Evening” was changed since. Start it again below.'
 		);
+	});
+
+	it('counts the own pieces a playlist names that are no longer in “Your music”, for the pre-session check', async () => {
+		const backend = memoryBackend();
+		const tracks = new ImportedTrackStore({ backend, files: keyValueTrackFiles(backend) });
+		const kept = await tracks.add(new Uint8Array([1, 2, 3]).buffer, {
+			title: 'Rain',
+			artist: null,
+			fileName: 'rain.wav',
+			durationSeconds: 60,
+			loudnessLufs: -23,
+			gainDb: 0,
+			mime: 'audio/wav',
+			importedAt: 1
+		});
+		if (!kept.ok) throw new Error(kept.reason);
+		const own = { ...newPlaylist('own-evening1'), title: 'Evening' };
+		own.phases[0]!.items = [
+			importedItem(kept.value.id),
+			importedItem('0123456789abcdef'),
+			importedItem('0123456789abcdef')
+		];
+		await new PlaylistStore(backend).save(own);
+		const console = new ConsoleState(backend);
+		await console.load('?playlist=own-evening1');
+		expect(console.missingImported(console.playlist)).toBe(1);
+		expect(console.missingImported(console.playlists[0]!)).toBe(0);
 	});
 });

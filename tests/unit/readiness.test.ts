@@ -11,6 +11,7 @@ import { OUTPUT_CHOICE_KEY, OutputChoiceStore } from '../../src/lib/storage/outp
 
 const ALL_WELL: ReadinessFacts = {
 	downloads: { kind: 'on-device' },
+	missingImported: 0,
 	storage: 'granted',
 	screen: 'stays-awake',
 	power: { kind: 'known', charging: true, level: 0.9 },
@@ -63,6 +64,29 @@ describe('the pre-session check', () => {
 		expect(downloads.actionLabel).toBe('Finish downloading (14 MB)');
 		expect(downloads.detail).toContain('3 of 10 pieces are on this device.');
 		expect(readinessSummary(lines).text).toBe('1 line to look at. You can still start.');
+	});
+
+	it('names the therapist’s own pieces no longer on the device, which no download brings back', () => {
+		const downloads = lineOf(readinessLines({ ...ALL_WELL, missingImported: 2 }), 'downloads');
+		expect(downloads).toMatchObject({
+			state: 'attention',
+			action: 'edit-playlist',
+			actionLabel: 'Change the playlist'
+		});
+		expect(downloads.detail).toBe(
+			'2 of your own pieces in this playlist are no longer in “Your music” on this device: the session passes over them. Import them again, or change the playlist.'
+		);
+		const both = lineOf(
+			readinessLines({
+				...ALL_WELL,
+				missingImported: 1,
+				downloads: { kind: 'missing', itemsCached: 0, itemsTotal: 4, missingSize: '8 MB', message: '', waiting: false }
+			}),
+			'downloads'
+		);
+		expect(both.detail).toMatch(
+			/^One of your own pieces .* is no longer .* Some of Grounded’s pieces are not downloaded yet either\.$/
+		);
 	});
 
 	it('shows a download in progress as being checked, with its progress and a way to cancel', () => {

@@ -41,6 +41,7 @@ export type LineAction =
 	| 'choose-output'
 	| 'list-outputs'
 	| 'play-test-sound'
+	| 'edit-playlist'
 	| 'none';
 
 export interface ReadinessLine {
@@ -107,6 +108,8 @@ export type TestSoundFacts = 'not-played' | 'playing' | 'played' | 'failed';
 
 export interface ReadinessFacts {
 	readonly downloads: DownloadFacts;
+	/** The therapist's own pieces this playlist names that are no longer in “Your music” here. */
+	readonly missingImported: number;
 	readonly storage: StorageFacts;
 	readonly screen: ScreenFacts;
 	readonly power: PowerFacts;
@@ -143,8 +146,22 @@ function byHand(
 		: line(id, title, 'attention', detail, 'mark-done', 'Done');
 }
 
-function downloadsLine(facts: DownloadFacts): ReadinessLine {
+function downloadsLine(facts: DownloadFacts, missingImported: number): ReadinessLine {
 	const title = 'The music is on this device';
+	// A download can't bring these back, so they come first: the playlist must change, or the files come back.
+	if (missingImported > 0 && facts.kind !== 'downloading' && facts.kind !== 'checking') {
+		const pieces = missingImported === 1 ? 'One of your own pieces' : `${missingImported} of your own pieces`;
+		const are = missingImported === 1 ? 'is' : 'are';
+		const rest = facts.kind === 'missing' ? ' Some of Grounded’s pieces are not downloaded yet either.' : '';
+		return line(
+			'downloads',
+			title,
+			'attention',
+			`${pieces} in this playlist ${are} no longer in “Your music” on this device: the session passes over ${missingImported === 1 ? 'it' : 'them'}. Import ${missingImported === 1 ? 'it' : 'them'} again, or change the playlist.${rest}`,
+			'edit-playlist',
+			'Change the playlist'
+		);
+	}
 	switch (facts.kind) {
 		case 'checking':
 			return line('downloads', title, 'checking', 'Checking this device…');
@@ -343,7 +360,7 @@ function testSoundLine(facts: TestSoundFacts): ReadinessLine {
 /** Every line of the check, in the order a therapist would go through the room. */
 export function readinessLines(facts: ReadinessFacts): ReadinessLine[] {
 	return [
-		downloadsLine(facts.downloads),
+		downloadsLine(facts.downloads, facts.missingImported),
 		storageLine(facts.storage),
 		screenLine(facts.screen, facts.doneByHand),
 		powerLine(facts.power, facts.doneByHand),

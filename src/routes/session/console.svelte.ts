@@ -325,6 +325,17 @@ export class ConsoleState {
 		return this.#engine?.untilTime(time) ?? Promise.resolve();
 	}
 
+	/** How many of the therapist's own pieces `playlist` names that are not in “Your music” here (read at load). */
+	missingImported(playlist: SessionPlaylist): number {
+		const ids = playlist.phases.flatMap((phase) =>
+			phase.items.flatMap((item) =>
+				item.kind === 'track' && importedIdOf(item.trackId) !== null ? [item.trackId] : []
+			)
+		);
+		// eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local count, never state
+		return new Set(ids.filter((trackId) => this.#sources.durationOf(trackId) === undefined)).size;
+	}
+
 	/** Whether the music can be sent to a chosen speaker in this browser. */
 	get canChooseOutput(): boolean {
 		return this.#engine?.canChooseOutput ?? canChooseOutputHere();

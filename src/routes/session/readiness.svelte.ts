@@ -101,9 +101,15 @@ export class ReadinessCheck {
 		return { kind: 'choosable', devices: this.devices, chosenId, missing };
 	});
 
+	/** Known once the console has read “Your music”, which it has before the check is shown. */
+	readonly missingImported: number = $derived.by(() =>
+		this.#session.status === 'loading' ? 0 : this.#session.missingImported(this.#session.playlist)
+	);
+
 	readonly lines: ReadinessLine[] = $derived(
 		readinessLines({
 			downloads: this.downloads,
+			missingImported: this.missingImported,
 			storage: this.storage,
 			screen: this.screen,
 			power: this.power,
@@ -181,6 +187,7 @@ export class ReadinessCheck {
 				return this.listDevices();
 			case 'play-test-sound':
 				return this.#playTestSound();
+			case 'edit-playlist':
 			case 'choose-output':
 			case 'none':
 				return;
