@@ -88,7 +88,11 @@ test('the journeys measured', async ({ rig, listen }) => {
 		[`${name}_session_first_track_played`]: session.firstLine === `Playing: ${session.firstTrackTitle}` ? 1 : 0,
 		[`${name}_session_first_sound_ms`]:
 			session.firstSoundSeconds === null ? 'none' : Math.round(session.firstSoundSeconds * 1000),
-		[`${name}_crossfade_silence_max_ms`]: round(max(session.transitionQuietMs), 0)
+		[`${name}_crossfade_silence_max_ms`]: round(max(session.transitionQuietMs), 0),
+		// The pre-session test sound at the sink: its level held, and how far it rose and fell.
+		[`${name}_test_sound_level_db`]: round(session.testSound.fullDb, 1),
+		[`${name}_test_sound_rise_db`]: round(session.testSound.riseDb, 1),
+		[`${name}_test_sound_fall_db`]: round(session.testSound.fallDb, 1)
 	};
 	mkdirSync('bench-results', { recursive: true });
 	writeFileSync(`bench-results/engines-${name}.json`, JSON.stringify(figures, null, '\t'));
