@@ -7,6 +7,7 @@ import {
 	type TrackFiles
 } from '../../src/lib/library/imported-tracks';
 import { memoryBackend } from '../../src/lib/storage/key-value';
+import { memoryFiles } from './levelling-fixtures';
 import {
 	importProgressText,
 	importSummary,
@@ -34,16 +35,6 @@ function fakeBuffer(): AudioBuffer {
 		numberOfChannels: 1,
 		getChannelData: () => samples
 	} as unknown as AudioBuffer;
-}
-
-function memoryFiles(): TrackFiles & { data: Map<string, ArrayBuffer> } {
-	const data = new Map<string, ArrayBuffer>();
-	return {
-		data,
-		write: async (id, bytes) => void data.set(id, bytes instanceof Blob ? await bytes.arrayBuffer() : bytes.slice(0)),
-		read: async (id) => (data.has(id) ? new Blob([data.get(id)!]) : null),
-		remove: async (id) => void data.delete(id)
-	};
 }
 
 function setup(decode: (bytes: ArrayBuffer) => Promise<AudioBuffer> = async () => fakeBuffer()) {

@@ -30,18 +30,8 @@ import {
 	updatePhase,
 	validatePlaylist
 } from '../../src/lib/session/playlist-edit';
-
-/** A small seeded generator, so that an id made from it is the same on every run. */
-function mulberry32(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+// Seeded, so that an id made from it is the same on every run.
+import { mulberry32 } from '../../src/lib/music/prng';
 
 /** A `random` that spells the given base-36 digits, one per call, and counts its calls. */
 function spelling(digits: string): (() => number) & { calls: number } {
